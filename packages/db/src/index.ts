@@ -1,0 +1,6 @@
+export { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+export * from "./client";
+export * from "./migrate";
+export * from "./paths";
+export * from "./queries";
+export * from "./schema";

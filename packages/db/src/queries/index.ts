@@ -1,0 +1,2 @@
+export * from "./workspace-view";
+export * from "./workspaces";

@@ -1,0 +1,69 @@
+import type { Directive, WorkspaceView } from "@molecule/contracts";
+import type { WorkspaceRow } from "../schema";
+
+/** The calendar month (UTC) spend belongs to, as stored in spend_month. */
+export function spendMonthOf(date: Date): string {
+  return date.toISOString().slice(0, 7);
+}
+
+/** Spend only counts for the month it was reported in; a new month starts at zero. */
+export function currentSpend(
+  row: Pick<WorkspaceRow, "monthlySpend" | "spendMonth">,
+  now = new Date(),
+): number {
+  return row.spendMonth === spendMonthOf(now) ? row.monthlySpend : 0;
+}
+
+export function isOverBudget(
+  row: Pick<WorkspaceRow, "monthlySpend" | "spendMonth" | "budgetLimit">,
+  now = new Date(),
+) {
+  return row.budgetLimit != null && currentSpend(row, now) >= row.budgetLimit;
+}
+
+/** What the agent should be told in its next heartbeat response (SPEC §3 directives). */
+export function pendingDirectives(row: WorkspaceRow, now = new Date()): Directive[] {
+  const directives: Directive[] = [];
+  if (row.pendingRestart) directives.push("restart");
+  if (row.status === "paused") directives.push("pause");
+  if (isOverBudget(row, now)) directives.push("over_budget");
+  return directives;
+}
+
+export function toWorkspaceView(row: WorkspaceRow, now = new Date()): WorkspaceView {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    tier: row.tier,
+    status: row.status,
+    statusReason: row.statusReason,
+    parentId: row.parentId,
+    forwardedTo: row.forwardedTo,
+    awarenessNamespace: row.awarenessNamespace,
+    runtime: row.runtime,
+    model: row.model,
+    external: row.external,
+    url: row.url,
+    lastHeartbeatAt: row.lastHeartbeatAt?.toISOString() ?? null,
+    lastErrorRate: row.lastErrorRate,
+    lastSampleError: row.lastSampleError,
+    runtimeState: row.runtimeState,
+    activeTasks: row.activeTasks,
+    maxConcurrentTasks: row.maxConcurrentTasks,
+    uptimeSeconds: row.uptimeSeconds,
+    currentTask: row.currentTask,
+    monthlySpend: currentSpend(row, now),
+    spendMonth: row.spendMonth,
+    budgetLimit: row.budgetLimit,
+    overBudget: isOverBudget(row, now),
+    pendingDirectives: pendingDirectives(row, now),
+    workspaceDir: row.workspaceDir,
+    workspaceAccess: row.workspaceAccess as WorkspaceView["workspaceAccess"],
+    x: row.canvasX,
+    y: row.canvasY,
+    collapsed: row.collapsed,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,7 @@
+export * from "./enums";
+
+export * from "./events";
+export * from "./memories";
+export * from "./secrets";
+export * from "./tokens";
+export * from "./workspaces";
