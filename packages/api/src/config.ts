@@ -1,0 +1,68 @@
+import {
+  HEARTBEAT_INTERVAL_MS,
+  OFFLINE_AFTER_MS,
+  PROVISION_TIMEOUT_MS,
+  SWEEP_INTERVAL_MS,
+} from "@molecule/contracts";
+import { z } from "zod";
+
+const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+// The only place the server reads its environment (SPEC §9); everything else gets a ServerConfig.
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().optional(),
+  HOST: z.string().default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ADMIN_TOKEN: z.string().min(1).optional(),
+  SECRETS_ENCRYPTION_KEY: z.string().optional(),
+  HEARTBEAT_INTERVAL_MS: ms(HEARTBEAT_INTERVAL_MS),
+  OFFLINE_AFTER_MS: ms(OFFLINE_AFTER_MS),
+  PROVISION_TIMEOUT_MS: ms(PROVISION_TIMEOUT_MS),
+  SWEEP_INTERVAL_MS: ms(SWEEP_INTERVAL_MS),
+  MOLECULE_DEMO: z.enum(["0", "1"]).optional(),
+  MOLECULE_PROVISIONER: z.enum(["local", "none"]).default("local"),
+  MOLECULE_RUNTIMES_FILE: z.string().optional(),
+  MOLECULE_PLATFORM_URL: z.string().url().optional(),
+});
+
+export interface ServerConfig {
+  databaseUrl: string | undefined;
+  host: string;
+  port: number;
+  adminToken: string | undefined;
+  secretsKey: string | undefined;
+  heartbeatIntervalMs: number;
+  offlineAfterMs: number;
+  provisionTimeoutMs: number;
+  sweepIntervalMs: number;
+  /** undefined → seed the demo org only on a fresh embedded database. */
+  demo: boolean | undefined;
+  provisioner: "local" | "none";
+  runtimesFile: string | undefined;
+  /** The URL local agent processes call back on; default http://<host>:<port>. */
+  platformUrl: string | undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid server configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    host: e.HOST,
+    port: e.PORT,
+    adminToken: e.ADMIN_TOKEN,
+    secretsKey: e.SECRETS_ENCRYPTION_KEY,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    offlineAfterMs: e.OFFLINE_AFTER_MS,
+    provisionTimeoutMs: e.PROVISION_TIMEOUT_MS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+    demo: e.MOLECULE_DEMO === undefined ? undefined : e.MOLECULE_DEMO === "1",
+    provisioner: e.MOLECULE_PROVISIONER,
+    runtimesFile: e.MOLECULE_RUNTIMES_FILE,
+    platformUrl: e.MOLECULE_PLATFORM_URL,
+  };
+}

@@ -1,0 +1,59 @@
+import {
+  CheckAccessInputSchema,
+  HeartbeatInputSchema,
+  RegisterInputSchema,
+  UpdateCardInputSchema,
+} from "@molecule/contracts";
+import { TRPCError } from "@trpc/server";
+import { accessFor, updateAgentCard } from "../services/agent-card";
+import { recordHeartbeat, registerAgent } from "../services/registry";
+import type { Services } from "../services/services";
+import { bearerToken, workspaceForToken } from "../services/tokens";
+import { agentProcedure, assertSelf, publicProcedure, router } from "../trpc";
+
+/**
+ * Tells the sweeper a workspace is being heard while its write is in flight, and whether the
+ * write failed on the database, so a slow or failing database never reads as agent silence.
+ */
+async function witnessed<T>(services: Services, workspaceId: string, work: () => Promise<T>): Promise<T> {
+  const done = services.liveness?.hearing(workspaceId);
+  try {
+    const result = await work();
+    done?.();
+    return result;
+  } catch (error) {
+    done?.(error);
+    throw error;
+  }
+}
+
+/** Agent-facing procedures (SPEC §3); the same services back the snake_case wire endpoints. */
+export const registryRouter = router({
+  register: agentProcedure.input(RegisterInputSchema).mutation(async ({ ctx, input }) => {
+    assertSelf(ctx, input.id);
+    return witnessed(ctx.services, input.id, () => registerAgent(ctx.services, input.id, input));
+  }),
+
+  heartbeat: agentProcedure.input(HeartbeatInputSchema).mutation(async ({ ctx, input }) => {
+    assertSelf(ctx, input.workspaceId);
+    return witnessed(ctx.services, input.workspaceId, () =>
+      recordHeartbeat(ctx.services, input.workspaceId, input),
+    );
+  }),
+
+  updateCard: agentProcedure.input(UpdateCardInputSchema).mutation(async ({ ctx, input }) => {
+    assertSelf(ctx, input.workspaceId);
+    await updateAgentCard(ctx.services, input.workspaceId, input.agentCard);
+    return { ok: true as const };
+  }),
+
+  /** Answered for operators and for any workspace holding a valid token. */
+  checkAccess: publicProcedure.input(CheckAccessInputSchema).query(async ({ ctx, input }) => {
+    if (!ctx.operator) {
+      const token = bearerToken(ctx.headers);
+      const ok = token ? await workspaceForToken(ctx.services.handle.db, token) : null;
+      if (!ok) throw new TRPCError({ code: "UNAUTHORIZED", message: "Missing or invalid token." });
+    }
+    return accessFor(ctx.services, input.callerId, input.targetId);
+  }),
+});

@@ -1,0 +1,118 @@
+import { createDb, type DbHandle, migrate } from "@molecule/db";
+import { loadConfig, type ServerConfig } from "./config";
+import { handleRequest } from "./http/handler";
+import { seedDemoOrg } from "./services/demo-seed";
+import { EventBus } from "./services/event-bus";
+import { isLoopbackHost } from "./services/operator-auth";
+import { createLocalProvisioner } from "./services/provisioner";
+import { loadSecretsKey } from "./services/secrets-crypto";
+import type { Services } from "./services/services";
+import { startSweeper } from "./services/sweeper";
+
+export interface RunningServer {
+  services: Services;
+  handle(req: Request): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Use this database instead of opening config.databaseUrl (tests). */
+  handle?: DbHandle;
+  /**
+   * Start background services: event bus listener, liveness sweeper, local provisioner
+   * (when config.provisioner is "local"). Default true.
+   */
+  background?: boolean;
+  /** Run this process's own liveness sweeper (default true; tests that drive sweeps say false). */
+  sweeper?: boolean;
+}
+
+/** Where local agent processes reach this server: a wildcard bind is reached on loopback. */
+export function platformUrlFor(config: ServerConfig): string {
+  if (config.platformUrl) return config.platformUrl;
+  const host = ["0.0.0.0", "::", "[::]", ""].includes(config.host) ? "127.0.0.1" : config.host;
+  const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${shown}:${config.port}`;
+}
+
+/** Refuses to serve a non-loopback address without ADMIN_TOKEN (SPEC §4), saying why. */
+export function assertSafeBinding(config: ServerConfig) {
+  if (!config.adminToken && !isLoopbackHost(config.host)) {
+    throw new Error(
+      `Refusing to listen on ${config.host} without ADMIN_TOKEN: anyone who can reach it could control every agent. ` +
+        "Set ADMIN_TOKEN to a long random secret, or use HOST=127.0.0.1.",
+    );
+  }
+}
+
+/**
+ * Boots one server process: database (migrated under an advisory lock), event bus, and the
+ * background services. Called once from Next's instrumentation hook, or directly by tests.
+ */
+export async function startServer(
+  config: ServerConfig = loadConfig(),
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  assertSafeBinding(config);
+  const handle = options.handle ?? (await createDb(config.databaseUrl));
+  await migrate(handle);
+  const bus = new EventBus(handle);
+  const services: Services = {
+    handle,
+    config,
+    bus,
+    secretsKey: loadSecretsKey(config.secretsKey),
+    processes: null,
+    liveness: null,
+  };
+  const stops: (() => Promise<void>)[] = [];
+  if (options.background !== false) {
+    await bus.start();
+    stops.push(() => bus.stop());
+    if (options.sweeper !== false) {
+      const sweeper = startSweeper(services);
+      services.liveness = sweeper;
+      stops.push(() => sweeper.stop());
+    }
+    if (config.provisioner === "local") {
+      // Before the demo seed, so seeded workspaces start; resumeAll brings back the processes of
+      // workspaces that were running when the server last stopped.
+      const provisioner = createLocalProvisioner(services, { platformUrl: platformUrlFor(config) });
+      services.processes = provisioner;
+      stops.push(() => provisioner.stopAll());
+      await provisioner.resumeAll();
+    }
+  }
+  if (await seedDemoOrg(services))
+    console.log("[molecule] seeded the demo org (MOLECULE_DEMO=0 turns this off)");
+  return {
+    services,
+    handle: (req) => handleRequest(req, services),
+    async stop() {
+      for (const stop of stops.reverse()) await stop().catch((e) => console.error("[server] stop failed", e));
+      if (!options.handle) await handle.close();
+    },
+  };
+}
+
+const GLOBAL_KEY = Symbol.for("molecule.server");
+type Holder = { [GLOBAL_KEY]?: Promise<RunningServer> };
+
+/**
+ * The one server of this process, kept on globalThis: Next may load route modules several times,
+ * and PGlite must have exactly one instance per data directory.
+ */
+export function getServer(): Promise<RunningServer> {
+  const holder = globalThis as Holder;
+  holder[GLOBAL_KEY] ??= startServer().catch((error) => {
+    delete holder[GLOBAL_KEY];
+    throw error;
+  });
+  return holder[GLOBAL_KEY];
+}
+
+/** What Next.js route handlers export: every method goes to the shared handler. */
+export async function routeRequest(req: Request): Promise<Response> {
+  const server = await getServer();
+  return server.handle(req);
+}

@@ -1,0 +1,91 @@
+import type { EventEnvelope, PersistedEventType } from "@molecule/contracts";
+import {
+  and,
+  type Database,
+  eq,
+  findWorkspace,
+  type NewWorkspaceRow,
+  sql,
+  type WorkspaceRow,
+  workspaces,
+} from "@molecule/db";
+import { TRPCError } from "@trpc/server";
+import type { Transition } from "../domain/status-machine";
+import { lockEventLog, recordEvent, type Tx } from "./events";
+
+export interface CasPlan {
+  /** The status change the machine chose, or null to keep the status. */
+  transition: Transition | null;
+  /** Other columns to write in the same UPDATE. */
+  set?: Partial<NewWorkspaceRow>;
+  /** Extra events written with the change (e.g. WORKSPACE_BUDGET_EXCEEDED). */
+  events?: { type: PersistedEventType; payload: Record<string, unknown> }[];
+  /** Extra compare-and-set columns besides status (e.g. budget_exceeded as read). */
+  alsoUnchanged?: Partial<Pick<WorkspaceRow, "budgetExceeded">>;
+  /** More writes in the same transaction, after the row update succeeded. */
+  inTransaction?: (tx: Tx, after: WorkspaceRow) => Promise<void>;
+}
+
+export interface CasResult {
+  before: WorkspaceRow;
+  after: WorkspaceRow;
+  transition: Transition | null;
+  events: EventEnvelope[];
+}
+
+const MAX_ATTEMPTS = 20;
+
+/**
+ * The one way a workspace row changes state: read it, let `plan` decide from what was read, then
+ * write with a compare-and-set on the status it was read as, with the events in the same
+ * transaction. If another writer got there first, re-read and decide again. So concurrent
+ * heartbeats, sweeps and operator actions produce exactly one event per transition.
+ * `plan` returning null means nothing to write.
+ */
+export async function casUpdate(
+  db: Database,
+  id: string,
+  plan: (row: WorkspaceRow) => CasPlan | null,
+): Promise<CasResult | null> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const before = await findWorkspace(db, id);
+    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
+    const decided = plan(before);
+    if (!decided) return null;
+    const { transition } = decided;
+    const set: Partial<NewWorkspaceRow> = { ...decided.set, updatedAt: sql`now()` as unknown as Date };
+    if (transition) {
+      set.status = transition.next;
+      set.statusChangedAt = sql`now()` as unknown as Date;
+      if (set.statusReason === undefined) set.statusReason = statusReasonFor(transition);
+    }
+    const conditions = [eq(workspaces.id, id), eq(workspaces.status, before.status)];
+    if (decided.alsoUnchanged?.budgetExceeded !== undefined) {
+      conditions.push(eq(workspaces.budgetExceeded, decided.alsoUnchanged.budgetExceeded));
+    }
+    const toWrite = [...(transition ? [transition.event] : []), ...(decided.events ?? [])];
+    const result = await db.transaction(async (tx) => {
+      if (toWrite.length > 0) await lockEventLog(tx);
+      const [after] = await tx
+        .update(workspaces)
+        .set(set)
+        .where(and(...conditions))
+        .returning();
+      if (!after) return null; // lost the race: someone changed the status since we read it
+      const events: EventEnvelope[] = [];
+      for (const event of toWrite) events.push(await recordEvent(tx, { workspaceId: id, ...event }));
+      await decided.inTransaction?.(tx, after);
+      return { after, events };
+    });
+    if (result) return { before, after: result.after, transition, events: result.events };
+  }
+  throw new TRPCError({ code: "CONFLICT", message: "The workspace is changing too fast; try again." });
+}
+
+/** The sentence kept in status_reason: why a workspace failed or degraded. */
+function statusReasonFor(transition: Transition): string | null {
+  const p = transition.event.payload;
+  if (transition.next === "failed") return String(p.reason ?? "failed to start");
+  if (transition.next === "degraded") return p.reason === "wedged" ? "runtime wedged" : "error rate too high";
+  return null;
+}

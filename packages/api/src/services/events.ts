@@ -1,0 +1,71 @@
+import type { EventEnvelope, PersistedEventType, TelemetryPayload } from "@molecule/contracts";
+import { type Database, type EventRow, sql, workspaceEvents } from "@molecule/db";
+
+/** The Postgres channel every server instance LISTENs on (SPEC §6). */
+export const EVENTS_CHANNEL = "molecule_events";
+// NOTIFY payloads must stay under 8,000 bytes; bigger events are announced by id and read back.
+const MAX_NOTIFY_BYTES = 7_500;
+
+// Serializes the transactions that write events, so event ids are committed in id order.
+const EVENT_LOG_LOCK = 7_312_002;
+
+/**
+ * Call first in any transaction that will record events, before it locks any row. Bigserial ids
+ * are handed out at INSERT, not at COMMIT; without this, two transactions could commit ids 10 then
+ * 9, and a client that resumed from 10 would never see 9. Taking it before row locks keeps a
+ * single lock order (this lock → rows), so it cannot deadlock with heartbeats, which lock only rows.
+ */
+export async function lockEventLog(tx: Tx) {
+  await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`);
+}
+
+/** The transaction handle Drizzle passes to `db.transaction` callbacks. */
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+export function toEnvelope(row: EventRow): EventEnvelope {
+  return {
+    id: String(row.id),
+    type: row.type as EventEnvelope["type"],
+    workspaceId: row.workspaceId,
+    at: row.at.toISOString(),
+    payload: row.payload,
+  };
+}
+
+/**
+ * Persists an event inside the caller's transaction (which must have called lockEventLog) and
+ * queues its NOTIFY, which Postgres delivers only if the transaction commits: listeners never see
+ * an event whose change was rolled back.
+ */
+export async function recordEvent(
+  tx: Tx,
+  event: { workspaceId: string; type: PersistedEventType; payload?: Record<string, unknown> },
+): Promise<EventEnvelope> {
+  const [row] = await tx
+    .insert(workspaceEvents)
+    .values({ workspaceId: event.workspaceId, type: event.type, payload: event.payload ?? {} })
+    .returning();
+  const envelope = toEnvelope(row!);
+  await notify(tx, envelope);
+  return envelope;
+}
+
+/** Streams live telemetry to every instance without storing it. */
+export async function publishTelemetry(db: Database, workspaceId: string, payload: TelemetryPayload) {
+  await notify(db, {
+    id: "",
+    type: "WORKSPACE_TELEMETRY",
+    workspaceId,
+    at: payload.lastHeartbeatAt,
+    payload: payload as unknown as Record<string, unknown>,
+  });
+}
+
+async function notify(tx: Tx | Database, envelope: EventEnvelope) {
+  let text = JSON.stringify(envelope);
+  if (Buffer.byteLength(text, "utf8") > MAX_NOTIFY_BYTES) {
+    if (!envelope.id) return; // oversized telemetry is dropped; the next heartbeat carries fresh values.
+    text = JSON.stringify({ ref: envelope.id });
+  }
+  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${text})`);
+}

@@ -1,0 +1,173 @@
+import type { WorkspaceView } from "@molecule/contracts";
+import {
+  and,
+  type Database,
+  eq,
+  findWorkspace,
+  isNull,
+  sql,
+  toWorkspaceView,
+  workspaceTokens,
+} from "@molecule/db";
+import { TRPCError } from "@trpc/server";
+import { transition } from "../domain/status-machine";
+import { casUpdate } from "./cas";
+import { HasChildren } from "./errors";
+import type { Tx } from "./events";
+import { descendantsOf } from "./org-tree";
+import type { Services } from "./services";
+import { hashToken, mintToken } from "./tokens";
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
+
+/** Revokes the live tokens and stores a new one, inside the caller's transaction. */
+export async function rotateTokenIn(tx: Tx | Database, workspaceId: string, token: string | null) {
+  await tx
+    .update(workspaceTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(workspaceTokens.workspaceId, workspaceId), isNull(workspaceTokens.revokedAt)));
+  if (token)
+    await tx
+      .insert(workspaceTokens)
+      .values({ workspaceId, tokenHash: hashToken(token), prefix: token.slice(0, 8) });
+}
+
+async function view(services: Services, id: string): Promise<WorkspaceView> {
+  const row = await findWorkspace(services.handle.db, id);
+  if (!row) throw notFound();
+  return toWorkspaceView(row);
+}
+
+/**
+ * workspace.restart (SPEC §2): → provisioning, idempotent while already provisioning (a double
+ * click is one restart). A local workspace gets a new token in the same transaction (the old
+ * process's token dies at once) and the provisioner starts a fresh process with it. An external
+ * workspace keeps its token and gets a pending `restart` directive; its agent restarts itself and
+ * registers again.
+ */
+export async function restartWorkspace(
+  services: Services,
+  id: string,
+): Promise<{ workspace: WorkspaceView; restarted: boolean }> {
+  const token = mintToken();
+  let external = false;
+  const result = await casUpdate(services.handle.db, id, (row) => {
+    if (row.status === "removed") throw notFound();
+    if (row.status === "paused")
+      throw new TRPCError({ code: "CONFLICT", message: "This workspace is paused: resume it instead." });
+    external = row.external;
+    const change = transition(row.status, { kind: "restart" });
+    if (!change) return null;
+    return {
+      transition: change,
+      set: row.external
+        ? { pendingRestart: true }
+        : { runtimeState: "", lastErrorRate: 0, activeTasks: 0, currentTask: "" },
+      inTransaction: row.external ? undefined : (tx) => rotateTokenIn(tx, id, token),
+    };
+  });
+  if (result && !external) services.processes?.start(id, token);
+  return {
+    workspace: result ? toWorkspaceView(result.after) : await view(services, id),
+    restarted: result !== null,
+  };
+}
+
+/** workspace.pause: the workspace and every descendant → paused; their processes stop. */
+export async function pauseWorkspace(services: Services, id: string): Promise<{ paused: string[] }> {
+  const root = await findWorkspace(services.handle.db, id);
+  if (!root || root.status === "removed") throw notFound();
+  const ids = [id, ...(await descendantsOf(services.handle.db, id)).map((d) => d.id)];
+  const paused: string[] = [];
+  for (const target of ids) {
+    const result = await casUpdate(services.handle.db, target, (row) => {
+      const change = transition(row.status, { kind: "pause" });
+      return change ? { transition: change } : null;
+    });
+    if (result) {
+      paused.push(target);
+      if (!result.after.external) services.processes?.stop(target);
+    }
+  }
+  return { paused };
+}
+
+/** workspace.resume: paused → provisioning (external: awaiting_agent); a local one is started. */
+export async function resumeWorkspace(services: Services, id: string): Promise<{ workspace: WorkspaceView }> {
+  const token = mintToken();
+  const result = await casUpdate(services.handle.db, id, (row) => {
+    if (row.status === "removed") throw notFound();
+    if (row.status !== "paused")
+      throw new TRPCError({ code: "CONFLICT", message: "This workspace is not paused." });
+    return {
+      transition: transition(row.status, { kind: "resume", external: row.external }),
+      set: { runtimeState: "", lastErrorRate: 0, activeTasks: 0, currentTask: "" },
+      inTransaction: row.external ? undefined : (tx) => rotateTokenIn(tx, id, token),
+    };
+  });
+  if (result && !result.after.external) services.processes?.start(id, token);
+  return { workspace: toWorkspaceView(result!.after) };
+}
+
+/**
+ * workspace.remove: → removed (a tombstone), tokens revoked, processes stopped. With children it
+ * needs `cascade: true`; otherwise CONFLICT naming them, and nothing changes.
+ */
+export async function removeWorkspace(
+  services: Services,
+  id: string,
+  cascade: boolean,
+): Promise<{ removed: string[] }> {
+  const root = await findWorkspace(services.handle.db, id);
+  if (!root || root.status === "removed") throw notFound();
+  const descendants = await descendantsOf(services.handle.db, id);
+  if (descendants.length > 0 && !cascade) {
+    const names = descendants.map((d) => d.name);
+    throw new TRPCError({
+      code: "CONFLICT",
+      message: `"${root.name}" has ${names.length} workspace${names.length === 1 ? "" : "s"} under it (${names.slice(0, 10).join(", ")}${names.length > 10 ? ", …" : ""}). Remove with cascade to remove them too.`,
+      cause: new HasChildren(descendants.map((d) => ({ id: d.id, name: d.name }))),
+    });
+  }
+  const removed: string[] = [];
+  // Deepest first, so no live workspace is ever left under a removed parent.
+  for (const target of [...descendants.map((d) => d.id)].reverse().concat(id)) {
+    const result = await casUpdate(services.handle.db, target, (row) => {
+      const change = transition(row.status, { kind: "remove" });
+      return change
+        ? {
+            transition: change,
+            set: { pendingRestart: false },
+            inTransaction: (tx) => rotateTokenIn(tx, target, null),
+          }
+        : null;
+    });
+    if (result) {
+      removed.push(target);
+      services.processes?.stop(target);
+    }
+  }
+  return { removed };
+}
+
+/**
+ * workspace.rotateToken: a new token for an external agent, shown once. Local workspaces get a
+ * fresh token at every restart instead (rotating under a running process would cut it off).
+ */
+export async function rotateWorkspaceToken(
+  services: Services,
+  id: string,
+): Promise<{ token: string; prefix: string }> {
+  const row = await findWorkspace(services.handle.db, id);
+  if (!row || row.status === "removed") throw notFound();
+  if (!row.external) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message:
+        "Only external workspaces have a token to rotate; restart a local workspace to give its process a new one.",
+    });
+  }
+  const token = mintToken();
+  await services.handle.db.transaction((tx) => rotateTokenIn(tx, id, token));
+  return { token, prefix: token.slice(0, 8) };
+}

@@ -1,0 +1,39 @@
+import { type Database, workspaces } from "@molecule/db";
+
+interface TreeRow {
+  id: string;
+  parentId: string | null;
+  name: string;
+  status: string;
+}
+
+/** Every non-removed descendant of `id`, parents before children (breadth-first). */
+export async function descendantsOf(db: Database, id: string): Promise<TreeRow[]> {
+  const rows = await db
+    .select({
+      id: workspaces.id,
+      parentId: workspaces.parentId,
+      name: workspaces.name,
+      status: workspaces.status,
+    })
+    .from(workspaces);
+  const children = new Map<string, TreeRow[]>();
+  for (const row of rows) {
+    if (row.status === "removed" || !row.parentId) continue;
+    const list = children.get(row.parentId) ?? [];
+    list.push(row);
+    children.set(row.parentId, list);
+  }
+  const out: TreeRow[] = [];
+  const seen = new Set([id]);
+  const queue = [id];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      if (seen.has(child.id)) continue; // defensive: parent loops cannot be written, but never spin
+      seen.add(child.id);
+      out.push(child);
+      queue.push(child.id);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,2 @@
+export { createLocalProvisioner, LocalProvisioner, type LocalProvisionerOptions } from "./local-provisioner";
+export { LogBuffer } from "./log-buffer";

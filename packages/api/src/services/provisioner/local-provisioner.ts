@@ -1,0 +1,467 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  and,
+  type Database,
+  dataDir,
+  eq,
+  findWorkspace,
+  inArray,
+  type WorkspaceRow,
+  workspaceSecrets,
+  workspaces,
+} from "@molecule/db";
+import { transition } from "../../domain/status-machine";
+import { casUpdate } from "../cas";
+import { loadRuntimes, type RuntimeSpec } from "../runtimes";
+import { open } from "../secrets-crypto";
+import type { LogLine, ProcessManager, Services } from "../services";
+import { issueToken } from "../tokens";
+import { childEnv } from "./child-env";
+import { LogBuffer } from "./log-buffer";
+
+export interface LocalProvisionerOptions {
+  /** The URL agents call back on (this server's own URL). */
+  platformUrl: string;
+  /** SIGTERM → SIGKILL grace period (ms). Default 5,000. */
+  graceMs?: number;
+  /** Where workspaces without a workspaceDir run. Default `<data dir>/workspaces/<id>`. */
+  workspacesRoot?: string;
+  /** Backoff before restarting a process that died: base·2^(n-1), capped. Defaults 1,000 / 30,000. */
+  restartBackoffMs?: number;
+  maxRestartBackoffMs?: number;
+  /** A crash loop: this many unexpected exits within the window → failed. Defaults 3 in 60,000 ms. */
+  crashLoopExits?: number;
+  crashLoopWindowMs?: number;
+  /** Lines of output kept per workspace. Default 500. */
+  logLines?: number;
+  /** The runtime registry. Default: `demo` + MOLECULE_RUNTIMES_FILE, re-read at every start. */
+  runtimes?: () => Record<string, RuntimeSpec>;
+  /** Environment the pass-through variables (PATH, HOME, …) are taken from. Default process.env. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Kill every child when this process exits or gets SIGINT/SIGTERM/SIGHUP. Default true. */
+  handleSignals?: boolean;
+  /** Called for every process started (tests track PIDs with it). */
+  onSpawn?: (workspaceId: string, pid: number) => void;
+}
+
+interface Slot {
+  id: string;
+  child: ChildProcess | null;
+  /** Resolves when the current child has exited. */
+  exited: Promise<void>;
+  /** The current child is being stopped on purpose: its exit is not a crash. */
+  stopping: boolean;
+  /** Bumped by every start/stop call, so stale queued work and stale exits are ignored. */
+  generation: number;
+  /** Times of recent unexpected exits (crash-loop detection). */
+  exits: number[];
+  restartTimer: NodeJS.Timeout | null;
+  /** Start/stop work for one workspace runs one step at a time. */
+  queue: Promise<void>;
+  logs: LogBuffer;
+}
+
+const NOT_RUNNING: readonly WorkspaceRow["status"][] = ["paused", "removed", "failed"];
+const EXIT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * The local provisioner (SPEC §7): each non-external workspace runs as a child process of the
+ * server. It changes statuses only through casUpdate: `restart` when a process died and is being
+ * brought back, `provision_failed` when it cannot start or keeps dying.
+ */
+export class LocalProvisioner implements ProcessManager {
+  private readonly slots = new Map<string, Slot>();
+  private readonly graceMs: number;
+  private readonly workspacesRoot: string;
+  private readonly runtimes: () => Record<string, RuntimeSpec>;
+  private closed = false;
+  private unsubscribe: (() => void) | null = null;
+  private readonly signalHandlers = new Map<string, (signal: NodeJS.Signals) => void>();
+  private readonly onProcessExit = () => this.killAllNow();
+
+  constructor(
+    private readonly services: Services,
+    private readonly options: LocalProvisionerOptions,
+  ) {
+    this.graceMs = options.graceMs ?? 5_000;
+    this.workspacesRoot = options.workspacesRoot ?? join(dataDir(), "workspaces");
+    this.runtimes = options.runtimes ?? (() => loadRuntimes(services.config.runtimesFile));
+    // Another instance (or the sweep) may pause, remove or fail a workspace whose process runs
+    // here: stop it when the event arrives and the row still says so.
+    this.unsubscribe = services.bus.subscribe((event) => {
+      if (
+        event.type === "WORKSPACE_PAUSED" ||
+        event.type === "WORKSPACE_REMOVED" ||
+        event.type === "WORKSPACE_PROVISION_FAILED"
+      ) {
+        void this.stopIfNotRunning(event.workspaceId);
+      }
+    });
+    if (options.handleSignals !== false) this.installSignalHandlers();
+  }
+
+  private get db(): Database {
+    return this.services.handle.db;
+  }
+
+  // ─── ProcessManager ───────────────────────────────────────────────────────────────────────────
+
+  start(workspaceId: string, token: string): void {
+    if (this.closed) return;
+    const slot = this.slot(workspaceId);
+    const generation = ++slot.generation;
+    this.clearRestartTimer(slot);
+    this.enqueue(slot, async () => {
+      if (generation !== slot.generation) return; // a later start/stop superseded this one
+      await this.kill(slot);
+      if (generation !== slot.generation || this.closed) return;
+      await this.spawn(slot, token);
+    });
+  }
+
+  stop(workspaceId: string): void {
+    void this.stopAndWait(workspaceId);
+  }
+
+  /** stop(), resolving when the process has exited. */
+  stopAndWait(workspaceId: string): Promise<void> {
+    const slot = this.slots.get(workspaceId);
+    if (!slot) return Promise.resolve();
+    slot.generation++;
+    this.clearRestartTimer(slot);
+    return this.enqueue(slot, () => this.kill(slot));
+  }
+
+  logs(workspaceId: string): LogLine[] {
+    return this.slots.get(workspaceId)?.logs.snapshot() ?? [];
+  }
+
+  async stopAll(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.removeSignalHandlers();
+    await Promise.all([...this.slots.values()].map((slot) => this.stopAndWait(slot.id)));
+  }
+
+  // ─── Server start ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * At server start: every non-external workspace that should be running (not paused, removed or
+   * failed) gets a new token, status provisioning (a WORKSPACE_PROVISIONING restart event unless it
+   * already was), and a process. Their old processes died with the previous server.
+   */
+  async resumeAll(): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: workspaces.id })
+      .from(workspaces)
+      .where(
+        and(
+          eq(workspaces.external, false),
+          inArray(workspaces.status, ["provisioning", "online", "degraded", "offline"]),
+        ),
+      );
+    const resumed: string[] = [];
+    for (const { id } of rows) {
+      const token = await this.restartRow(id, (row) => (row.status === "provisioning" ? "keep" : "restart"));
+      if (token) {
+        this.start(id, token);
+        resumed.push(id);
+      }
+    }
+    return resumed;
+  }
+
+  // ─── Introspection (tests, the canvas) ───────────────────────────────────────────────────────
+
+  /** The PID of the workspace's running process, or null. */
+  pid(workspaceId: string): number | null {
+    return this.slots.get(workspaceId)?.child?.pid ?? null;
+  }
+
+  /** PIDs of every running process. */
+  pids(): number[] {
+    return [...this.slots.values()].flatMap((s) => (s.child?.pid ? [s.child.pid] : []));
+  }
+
+  // ─── Internals ────────────────────────────────────────────────────────────────────────────────
+
+  private slot(id: string): Slot {
+    let slot = this.slots.get(id);
+    if (!slot) {
+      slot = {
+        id,
+        child: null,
+        exited: Promise.resolve(),
+        stopping: false,
+        generation: 0,
+        exits: [],
+        restartTimer: null,
+        queue: Promise.resolve(),
+        logs: new LogBuffer(this.options.logLines ?? 500),
+      };
+      this.slots.set(id, slot);
+    }
+    return slot;
+  }
+
+  private enqueue(slot: Slot, work: () => Promise<void>): Promise<void> {
+    const next = slot.queue.then(work).catch((error) => {
+      slot.logs.push(
+        "system",
+        `provisioner error: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      console.error(`[provisioner] ${slot.id}:`, error);
+    });
+    slot.queue = next;
+    return next;
+  }
+
+  private clearRestartTimer(slot: Slot) {
+    if (slot.restartTimer) clearTimeout(slot.restartTimer);
+    slot.restartTimer = null;
+  }
+
+  /** SIGTERM to the process group, SIGKILL after the grace period; resolves once it has exited. */
+  private async kill(slot: Slot): Promise<void> {
+    const child = slot.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return slot.exited;
+    slot.stopping = true;
+    slot.logs.push("system", `stopping pid ${child.pid} (SIGTERM)`);
+    signalGroup(child, "SIGTERM");
+    const timer = setTimeout(() => {
+      slot.logs.push("system", `pid ${child.pid} ignored SIGTERM for ${this.graceMs} ms: SIGKILL`);
+      signalGroup(child, "SIGKILL");
+    }, this.graceMs);
+    await slot.exited;
+    clearTimeout(timer);
+  }
+
+  private async spawn(slot: Slot, token: string): Promise<void> {
+    const row = await findWorkspace(this.db, slot.id);
+    if (!row || row.external || row.status === "paused" || row.status === "removed") {
+      slot.logs.push(
+        "system",
+        `not starting: workspace is ${row ? (row.external ? "external" : row.status) : "gone"}`,
+      );
+      return;
+    }
+    const runtime = this.runtimes()[row.runtime];
+    if (!runtime) return this.fail(slot, `Unknown runtime "${row.runtime}"`);
+    let cwd = row.workspaceDir;
+    if (cwd) {
+      if (!existsSync(cwd)) return this.fail(slot, `Workspace directory ${cwd} does not exist`);
+    } else {
+      cwd = join(this.workspacesRoot, slot.id);
+      mkdirSync(cwd, { recursive: true });
+    }
+    const env = childEnv({
+      base: this.options.baseEnv ?? process.env,
+      runtimeEnv: runtime.env,
+      secrets: await this.secrets(slot.id),
+      platformUrl: this.options.platformUrl,
+      workspaceId: slot.id,
+      workspaceName: row.name,
+      token,
+      model: row.model,
+    });
+
+    // detached: the child leads its own process group, so stopping it also stops anything it
+    // started (a shell wrapper's children).
+    const child = spawn(runtime.command, runtime.args, {
+      cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const generation = slot.generation;
+    slot.child = child;
+    slot.stopping = false;
+    let resolveExited!: () => void;
+    slot.exited = new Promise((resolve) => {
+      resolveExited = resolve;
+    });
+    if (child.stdout) slot.logs.follow("stdout", child.stdout);
+    if (child.stderr) slot.logs.follow("stderr", child.stderr);
+
+    let done = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
+      if (done) return;
+      done = true;
+      const expected = slot.stopping;
+      if (slot.child === child) {
+        slot.child = null;
+        slot.stopping = false;
+      }
+      resolveExited();
+      if (spawnError) {
+        slot.logs.push("system", `could not start ${runtime.command}: ${spawnError.message}`);
+        void this.fail(slot, `Could not start runtime "${row.runtime}": ${spawnError.message}`);
+        return;
+      }
+      slot.logs.push("system", `pid ${child.pid} ${describeExit(code, signal)}`);
+      if (!expected && generation === slot.generation && !this.closed) {
+        void this.onCrash(slot, generation, code, signal).catch((error) =>
+          console.error("[provisioner] crash handling failed", error),
+        );
+      }
+    };
+    child.once("error", (error) => {
+      if (child.pid === undefined) finish(null, null, error);
+    });
+    // "close" (not "exit"): by then stdout/stderr are drained, so the last stderr line is known.
+    child.once("close", (code, signal) => finish(code, signal));
+    if (child.pid !== undefined) {
+      slot.logs.push("system", `started pid ${child.pid}: ${runtime.command} ${runtime.args.join(" ")}`);
+      this.options.onSpawn?.(slot.id, child.pid);
+    }
+  }
+
+  /**
+   * An unexpected exit. Before registering (still provisioning) or as the Nth exit in the window
+   * it is a crash loop → failed with the reason; otherwise restart: status → provisioning and a
+   * new token at once (the canvas shows "Starting"), the process after a backoff.
+   */
+  private async onCrash(slot: Slot, generation: number, code: number | null, signal: NodeJS.Signals | null) {
+    const now = Date.now();
+    const window = this.options.crashLoopWindowMs ?? 60_000;
+    slot.exits = slot.exits.filter((t) => now - t < window);
+    slot.exits.push(now);
+    const stderr = slot.logs.lastStderr();
+    const reason = `Process ${describeExit(code, signal)}${stderr ? `: ${stderr}` : ""}`;
+
+    const row = await findWorkspace(this.db, slot.id);
+    if (!row || row.external || NOT_RUNNING.includes(row.status) || generation !== slot.generation) return;
+    const limit = this.options.crashLoopExits ?? 3;
+    if (row.status === "provisioning") return this.fail(slot, `${reason} (before registering)`);
+    if (slot.exits.length >= limit) {
+      return this.fail(
+        slot,
+        `Crash loop: ${slot.exits.length} exits within ${Math.round(window / 1000)} s. ${reason}`,
+      );
+    }
+
+    const token = await this.restartRow(slot.id, () => "restart");
+    if (!token || generation !== slot.generation) return;
+    const base = this.options.restartBackoffMs ?? 1_000;
+    const delay = Math.min(this.options.maxRestartBackoffMs ?? 30_000, base * 2 ** (slot.exits.length - 1));
+    slot.logs.push("system", `restarting in ${delay} ms`);
+    this.clearRestartTimer(slot);
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = null;
+      if (generation !== slot.generation || this.closed) return;
+      this.enqueue(slot, async () => {
+        if (generation === slot.generation && !this.closed) await this.spawn(slot, token);
+      });
+    }, delay);
+  }
+
+  /**
+   * Rotates the token and (when `mode` says "restart") moves the status to provisioning, in one
+   * transaction. Returns the new token, or null when the row is not one to (re)start.
+   */
+  private async restartRow(
+    id: string,
+    mode: (row: WorkspaceRow) => "restart" | "keep",
+  ): Promise<string | null> {
+    let token: string | null = null;
+    await casUpdate(this.db, id, (row) => {
+      token = null;
+      if (row.external || NOT_RUNNING.includes(row.status)) return null;
+      const change = mode(row) === "restart" ? transition(row.status, { kind: "restart" }) : null;
+      if (mode(row) === "restart" && !change) return null;
+      return {
+        transition: change,
+        inTransaction: async (tx) => {
+          token = await issueToken(tx as unknown as Database, id);
+        },
+      };
+    });
+    return token;
+  }
+
+  /** → failed with the reason (via provisioning when it was past that, e.g. a crash loop). */
+  private async fail(slot: Slot, reason: string): Promise<void> {
+    slot.logs.push("system", `failed: ${reason}`);
+    await casUpdate(this.db, slot.id, (row) => {
+      const change = transition(row.status, { kind: "restart" });
+      return row.status !== "provisioning" && change && !NOT_RUNNING.includes(row.status)
+        ? { transition: change }
+        : null;
+    });
+    await casUpdate(this.db, slot.id, (row) => {
+      const change = transition(row.status, { kind: "provision_failed", reason });
+      return change ? { transition: change } : null;
+    });
+  }
+
+  private async secrets(id: string): Promise<Record<string, string>> {
+    const rows = await this.db.select().from(workspaceSecrets).where(eq(workspaceSecrets.workspaceId, id));
+    return Object.fromEntries(rows.map((r) => [r.key, open(this.services.secretsKey, r)]));
+  }
+
+  private async stopIfNotRunning(id: string) {
+    const slot = this.slots.get(id);
+    if (!slot?.child) return;
+    const row = await findWorkspace(this.db, id).catch(() => null);
+    if (row && NOT_RUNNING.includes(row.status) && slot.child) this.stop(id);
+  }
+
+  // ─── No orphans ───────────────────────────────────────────────────────────────────────────────
+
+  private installSignalHandlers() {
+    process.on("exit", this.onProcessExit);
+    for (const signal of EXIT_SIGNALS) {
+      const handler = (sig: NodeJS.Signals) => {
+        // Stop the children gracefully; if nobody else handles this signal, re-raise it after,
+        // so the server still dies the way it would have without us.
+        this.removeSignalHandlers();
+        const alone = process.listenerCount(sig) === 0;
+        void this.stopAll().finally(() => {
+          if (alone) process.kill(process.pid, sig);
+        });
+      };
+      this.signalHandlers.set(signal, handler);
+      process.on(signal, handler);
+    }
+  }
+
+  private removeSignalHandlers() {
+    for (const [signal, handler] of this.signalHandlers) process.removeListener(signal, handler);
+    this.signalHandlers.clear();
+    process.removeListener("exit", this.onProcessExit);
+  }
+
+  /** Synchronous last resort when the server process exits: SIGKILL every child's group. */
+  private killAllNow() {
+    for (const slot of this.slots.values()) if (slot.child) signalGroup(slot.child, "SIGKILL");
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `was killed by ${signal}`;
+  return `exited with code ${code ?? "unknown"}`;
+}
+
+/** The provisioner for `MOLECULE_PROVISIONER=local`. */
+export function createLocalProvisioner(
+  services: Services,
+  options: LocalProvisionerOptions,
+): LocalProvisioner {
+  return new LocalProvisioner(services, options);
+}

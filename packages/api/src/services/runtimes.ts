@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { repoRoot } from "@molecule/db";
+import { z } from "zod";
+
+/** How to start one runtime's process (SPEC §7 runtime registry). */
+export interface RuntimeSpec {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+const RuntimesFileSchema = z.record(
+  z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+  z.object({
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).optional(),
+  }),
+);
+
+/**
+ * The bundled demo agent (apps/agent), run from its TypeScript source with tsx's loader.
+ * `node --import tsx` would resolve "tsx" from the child's cwd (the workspace directory, which
+ * has no node_modules), so the loader is resolved here, from apps/agent, to an absolute file URL.
+ */
+export function demoRuntime(): RuntimeSpec {
+  const root = repoRoot();
+  const agentDir = join(root, "apps", "agent");
+  return {
+    command: process.execPath,
+    args: ["--import", tsxLoaderUrl(agentDir), join(agentDir, "src", "main.ts")],
+  };
+}
+
+/** file:///…/tsx/dist/loader.mjs as installed for `fromDir`'s package (falls back to the bare name). */
+export function tsxLoaderUrl(fromDir: string): string {
+  try {
+    const require = createRequire(join(fromDir, "package.json"));
+    const loader = join(dirname(require.resolve("tsx/package.json")), "dist", "loader.mjs");
+    if (existsSync(loader)) return pathToFileURL(loader).href;
+  } catch {
+    // Not installed next to the agent: let Node try the bare specifier.
+  }
+  return "tsx";
+}
+
+/** `demo` plus whatever MOLECULE_RUNTIMES_FILE (JSON: name → {command, args, env}) declares. */
+export function loadRuntimes(file: string | undefined): Record<string, RuntimeSpec> {
+  const runtimes: Record<string, RuntimeSpec> = { demo: demoRuntime() };
+  if (file && existsSync(file))
+    Object.assign(runtimes, RuntimesFileSchema.parse(JSON.parse(readFileSync(file, "utf8"))));
+  return runtimes;
+}

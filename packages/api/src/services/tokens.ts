@@ -1,0 +1,55 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { and, type Database, eq, isNull, sql, workspaceTokens } from "@molecule/db";
+
+/** A workspace token: 32 random bytes, base64url (SPEC §3). Only its SHA-256 and prefix are stored. */
+export function mintToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** Revokes every live token of the workspace and stores a new one; returns the plaintext once. */
+export async function issueToken(db: Database, workspaceId: string): Promise<string> {
+  const token = mintToken();
+  await db
+    .update(workspaceTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(workspaceTokens.workspaceId, workspaceId), isNull(workspaceTokens.revokedAt)));
+  await db
+    .insert(workspaceTokens)
+    .values({ workspaceId, tokenHash: hashToken(token), prefix: token.slice(0, 8) });
+  return token;
+}
+
+export async function revokeTokens(db: Database, workspaceId: string): Promise<void> {
+  await db
+    .update(workspaceTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(workspaceTokens.workspaceId, workspaceId), isNull(workspaceTokens.revokedAt)));
+}
+
+/**
+ * The workspace a token speaks for, or null. Looked up by hash (unique index), then compared in
+ * constant time so the comparison itself leaks nothing.
+ */
+export async function workspaceForToken(db: Database, token: string): Promise<string | null> {
+  if (token.length < 16 || token.length > 256) return null;
+  const hash = hashToken(token);
+  const [row] = await db
+    .select({ workspaceId: workspaceTokens.workspaceId, tokenHash: workspaceTokens.tokenHash })
+    .from(workspaceTokens)
+    .where(and(eq(workspaceTokens.tokenHash, hash), isNull(workspaceTokens.revokedAt)))
+    .limit(1);
+  if (!row) return null;
+  const same = timingSafeEqual(Buffer.from(row.tokenHash, "hex"), Buffer.from(hash, "hex"));
+  return same ? row.workspaceId : null;
+}
+
+/** Reads `Authorization: Bearer <token>`. */
+export function bearerToken(headers: Headers): string | null {
+  const value = headers.get("authorization");
+  const match = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
+  return match?.[1] ?? null;
+}

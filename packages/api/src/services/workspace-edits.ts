@@ -1,0 +1,197 @@
+import type { MoveInput, UpdateWorkspaceInput, WorkspaceView } from "@molecule/contracts";
+import { LIMITS } from "@molecule/contracts";
+import {
+  agentMemories,
+  and,
+  asc,
+  desc,
+  eq,
+  findWorkspace,
+  inArray,
+  lt,
+  ne,
+  sql,
+  toWorkspaceView,
+  workspaceEvents,
+  workspaceSecrets,
+  workspaces,
+} from "@molecule/db";
+import { TRPCError } from "@trpc/server";
+import { loadOrg } from "./agent-card";
+import { casUpdate } from "./cas";
+import { fieldError } from "./errors";
+import { lockEventLog, recordEvent, toEnvelope } from "./events";
+import type { Services } from "./services";
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
+
+/**
+ * workspace.update: name, role, tier, model, parentId, forwardedTo, budgetLimit,
+ * maxConcurrentTasks. Reparenting refuses cycles and removed parents; forwarding refuses loops.
+ */
+export async function updateWorkspace(
+  services: Services,
+  input: UpdateWorkspaceInput & { tier?: number },
+): Promise<WorkspaceView> {
+  const { id, ...fields } = input;
+  const changes = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  const org = await loadOrg(services.handle.db);
+  const self = org.get(id);
+  if (!self || self.removed) throw notFound();
+
+  if (changes.parentId) {
+    const parent = org.get(changes.parentId as string);
+    if (!parent) throw fieldError("parentId", "no workspace with that id");
+    if (parent.removed) throw fieldError("parentId", "that workspace was removed");
+    // Walk up from the new parent: meeting ourselves means the move would make a cycle.
+    let cursor: string | null = parent.id;
+    for (let depth = 0; cursor && depth <= LIMITS.accessDepth * 4; depth++) {
+      if (cursor === id) throw fieldError("parentId", "would put the workspace inside itself");
+      cursor = org.get(cursor)?.parentId ?? null;
+    }
+  }
+  if (changes.forwardedTo) {
+    let cursor: string | null = changes.forwardedTo as string;
+    if (!org.get(cursor)) throw fieldError("forwardedTo", "no workspace with that id");
+    for (let hop = 0; cursor; hop++) {
+      if (cursor === id || hop > LIMITS.forwardHops)
+        throw fieldError("forwardedTo", "would make a forwarding loop");
+      cursor = org.get(cursor)?.forwardedTo ?? null;
+    }
+  }
+  if (Object.keys(changes).length === 0)
+    return toWorkspaceView((await findWorkspace(services.handle.db, id))!);
+
+  const result = await casUpdate(services.handle.db, id, (row) => {
+    if (row.status === "removed") throw notFound();
+    return {
+      transition: null,
+      set: changes,
+      events: [{ type: "WORKSPACE_UPDATED", payload: { changed: changes } }],
+    };
+  });
+  return toWorkspaceView(result!.after);
+}
+
+/** workspace.move: every position in one transaction (all or nothing), one event per workspace. */
+export async function moveWorkspaces(services: Services, input: MoveInput): Promise<{ moved: number }> {
+  const { db } = services.handle;
+  const ids = [...new Set(input.moves.map((m) => m.id))];
+  await db.transaction(async (tx) => {
+    await lockEventLog(tx);
+    const found = await tx
+      .select({ id: workspaces.id })
+      .from(workspaces)
+      .where(and(inArray(workspaces.id, ids), ne(workspaces.status, "removed")));
+    if (found.length !== ids.length) {
+      const missing = ids.filter((id) => !found.some((f) => f.id === id));
+      throw new TRPCError({
+        code: "NOT_FOUND",
+        message: `Unknown or removed workspace: ${missing.slice(0, 5).join(", ")}.`,
+      });
+    }
+    for (const move of input.moves) {
+      await tx
+        .update(workspaces)
+        .set({ canvasX: move.x, canvasY: move.y, updatedAt: sql`now()` as unknown as Date })
+        .where(eq(workspaces.id, move.id));
+      await recordEvent(tx, {
+        workspaceId: move.id,
+        type: "WORKSPACE_MOVED",
+        payload: { x: move.x, y: move.y },
+      });
+    }
+  });
+  return { moved: input.moves.length };
+}
+
+export async function setCollapsed(
+  services: Services,
+  id: string,
+  collapsed: boolean,
+): Promise<WorkspaceView> {
+  const result = await casUpdate(services.handle.db, id, (row) => {
+    if (row.status === "removed") throw notFound();
+    if (row.collapsed === collapsed) return null;
+    return {
+      transition: null,
+      set: { collapsed },
+      events: [{ type: "WORKSPACE_UPDATED", payload: { changed: { collapsed } } }],
+    };
+  });
+  return result
+    ? toWorkspaceView(result.after)
+    : toWorkspaceView((await findWorkspace(services.handle.db, id))!);
+}
+
+/** workspace.get: the workspace, its secret keys (never values), memories and recent events. */
+export async function getWorkspaceDetails(services: Services, id: string) {
+  const { db } = services.handle;
+  const row = await findWorkspace(db, id);
+  if (!row) throw notFound();
+  const [secretKeys, memories, events] = await Promise.all([
+    db
+      .select({
+        key: workspaceSecrets.key,
+        createdAt: workspaceSecrets.createdAt,
+        updatedAt: workspaceSecrets.updatedAt,
+      })
+      .from(workspaceSecrets)
+      .where(eq(workspaceSecrets.workspaceId, id))
+      .orderBy(asc(workspaceSecrets.key)),
+    db
+      .select()
+      .from(agentMemories)
+      .where(eq(agentMemories.workspaceId, id))
+      .orderBy(asc(agentMemories.createdAt))
+      .limit(200),
+    db
+      .select()
+      .from(workspaceEvents)
+      .where(eq(workspaceEvents.workspaceId, id))
+      .orderBy(desc(workspaceEvents.id))
+      .limit(20),
+  ]);
+  return {
+    workspace: toWorkspaceView(row),
+    agentCard: row.agentCard,
+    secretKeys: secretKeys.map((s) => ({
+      key: s.key,
+      createdAt: s.createdAt.toISOString(),
+      updatedAt: s.updatedAt.toISOString(),
+    })),
+    memories: memories.map((m) => ({
+      id: m.id,
+      workspaceId: m.workspaceId,
+      namespace: m.namespace,
+      scope: m.scope,
+      content: m.content,
+      createdAt: m.createdAt.toISOString(),
+    })),
+    events: events.map(toEnvelope),
+  };
+}
+
+/** workspace.events: the status timeline, newest first, paged by event id. */
+export async function workspaceTimeline(
+  services: Services,
+  id: string,
+  cursor: string | undefined,
+  limit: number,
+) {
+  const { db } = services.handle;
+  if (!(await findWorkspace(db, id))) throw notFound();
+  const rows = await db
+    .select()
+    .from(workspaceEvents)
+    .where(
+      and(eq(workspaceEvents.workspaceId, id), cursor ? lt(workspaceEvents.id, Number(cursor)) : undefined),
+    )
+    .orderBy(desc(workspaceEvents.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return {
+    events: page.map(toEnvelope),
+    nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null,
+  };
+}

@@ -1,0 +1,124 @@
+import { randomUUID } from "node:crypto";
+import type { CreateWorkspace, WorkspaceView } from "@molecule/contracts";
+import {
+  agentMemories,
+  findWorkspace,
+  listVisibleWorkspaces,
+  toWorkspaceView,
+  workspaceSecrets,
+  workspaces,
+  workspaceTokens,
+} from "@molecule/db";
+import { TRPCError } from "@trpc/server";
+import { fieldError } from "./errors";
+import { lockEventLog, recordEvent } from "./events";
+import { nextFreeSlot } from "./placement";
+import { loadRuntimes } from "./runtimes";
+import { seal } from "./secrets-crypto";
+import type { Services } from "./services";
+import { loadTemplate } from "./templates";
+import { hashToken, mintToken } from "./tokens";
+
+export async function listWorkspaces(services: Services): Promise<WorkspaceView[]> {
+  const now = new Date();
+  return (await listVisibleWorkspaces(services.handle.db)).map((row) => toWorkspaceView(row, now));
+}
+
+export async function getWorkspaceRow(services: Services, id: string) {
+  const row = await findWorkspace(services.handle.db, id);
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
+  return row;
+}
+
+/**
+ * Creates a workspace (SPEC §4): template defaults fill what the input left empty; the row, its
+ * token, encrypted secrets, initial memories and WORKSPACE_CREATED are written in one transaction.
+ * Returns the token once (external agents need it; local processes get it from the provisioner).
+ */
+export async function createWorkspace(
+  services: Services,
+  input: CreateWorkspace,
+): Promise<{ workspace: WorkspaceView; token: string }> {
+  const { db } = services.handle;
+  const template = input.template === undefined ? null : loadTemplate(input.template);
+  if (input.template !== undefined && !template)
+    throw fieldError("template", `no template named "${input.template}"`);
+
+  const runtime = input.runtime ?? template?.runtime ?? "demo";
+  if (!input.external && !(runtime in loadRuntimes(services.config.runtimesFile))) {
+    throw fieldError("runtime", `unknown runtime "${runtime}"`);
+  }
+  if (input.parentId) {
+    const parent = await findWorkspace(db, input.parentId);
+    if (!parent) throw fieldError("parentId", "no workspace with that id");
+    if (parent.status === "removed") throw fieldError("parentId", "that workspace was removed");
+  }
+
+  const id = randomUUID();
+  const namespace = `workspace:${id}`;
+  const token = mintToken();
+  const position = input.canvas ?? (await nextFreeSlot(db, input.parentId ?? null));
+  const memories = [
+    ...(input.initialMemories.length ? [] : (template?.initialMemories ?? [])),
+    ...input.initialMemories,
+  ];
+
+  const row = await db.transaction(async (tx) => {
+    await lockEventLog(tx);
+    const [created] = await tx
+      .insert(workspaces)
+      .values({
+        id,
+        name: input.name,
+        role: input.role || template?.role || "",
+        tier: input.tier,
+        status: input.external ? "awaiting_agent" : "provisioning",
+        awarenessNamespace: namespace,
+        url: input.url ?? null,
+        parentId: input.parentId ?? null,
+        maxConcurrentTasks: input.maxConcurrentTasks,
+        budgetLimit: input.budgetLimit,
+        runtime: input.external ? "external" : runtime,
+        model: input.model || template?.model || "",
+        external: input.external,
+        workspaceDir: input.workspaceDir ?? null,
+        workspaceAccess: input.workspaceAccess,
+        canvasX: position.x,
+        canvasY: position.y,
+      })
+      .returning();
+    await tx
+      .insert(workspaceTokens)
+      .values({ workspaceId: id, tokenHash: hashToken(token), prefix: token.slice(0, 8) });
+    const secretRows = Object.entries(input.secrets).map(([key, value]) => ({
+      workspaceId: id,
+      key,
+      ...seal(services.secretsKey, value),
+    }));
+    if (secretRows.length) await tx.insert(workspaceSecrets).values(secretRows);
+    if (memories.length) {
+      await tx.insert(agentMemories).values(
+        memories.map((m) => ({
+          id: randomUUID(),
+          workspaceId: id,
+          namespace,
+          scope: m.scope,
+          content: m.content,
+        })),
+      );
+    }
+    await recordEvent(tx, {
+      workspaceId: id,
+      type: "WORKSPACE_CREATED",
+      payload: {
+        name: input.name,
+        parentId: input.parentId ?? null,
+        external: input.external,
+        status: created!.status,
+      },
+    });
+    return created!;
+  });
+  if (!input.external) services.processes?.start(id, token);
+  return { workspace: toWorkspaceView(row), token };
+}

@@ -1,0 +1,45 @@
+import { createTestDatabase, type TestDatabase } from "@molecule/db/testing";
+import { loadConfig, type ServerConfig } from "./config";
+import { serveFetch } from "./http/node-adapter";
+import { type RunningServer, startServer } from "./server";
+
+export interface TestServer {
+  /** Base URL of a real HTTP server serving exactly what the Next.js routes serve. */
+  url: string;
+  server: RunningServer;
+  db: TestDatabase;
+  config: ServerConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on a random loopback port with its own fresh database (Postgres when
+ * DATABASE_URL is set, else in-memory PGlite). Short timeouts can be passed for liveness tests.
+ */
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  options: { sweeper?: boolean } = {},
+): Promise<TestServer> {
+  const db = await createTestDatabase({ migrate: false });
+  const config: ServerConfig = {
+    ...loadConfig({}),
+    provisioner: "none",
+    demo: false,
+    secretsKey: Buffer.alloc(32, 7).toString("base64"),
+    ...overrides,
+  };
+  // No sweeper of its own unless asked: liveness tests drive their sweeps explicitly.
+  const server = await startServer(config, { handle: db.handle, sweeper: options.sweeper ?? false });
+  const http = await serveFetch(server.handle);
+  return {
+    url: http.url,
+    server,
+    db,
+    config,
+    async close() {
+      await http.close();
+      await server.stop();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import type { EventEnvelope } from "@molecule/contracts";
+import { createDb, type DbHandle, gt, workspaceEvents } from "@molecule/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventBus } from "../src/services/event-bus";
+import { lockEventLog, recordEvent } from "../src/services/events";
+import {
+  createWorkspace,
+  heartbeat,
+  ON_POSTGRES,
+  post,
+  register,
+  startTestServer,
+  type TestServer,
+  trpcQuery,
+  waitFor,
+} from "./helpers";
+
+let ts: TestServer;
+const db = () => ts.db.handle.db;
+
+beforeAll(async () => {
+  ts = await startTestServer();
+});
+afterAll(async () => {
+  await ts?.close();
+});
+
+function collect(bus: EventBus) {
+  const seen: EventEnvelope[] = [];
+  bus.subscribe((e) => {
+    if (e.type !== "WORKSPACE_TELEMETRY") seen.push(e);
+  });
+  return seen;
+}
+
+describe("event bus across server instances (LISTEN/NOTIFY)", () => {
+  // Two instances = two connections to one database; in-memory PGlite has exactly one connection.
+  it.runIf(ON_POSTGRES)(
+    "two listeners on separate connections both receive an event written by one",
+    async () => {
+      const handles: DbHandle[] = [await createDb(ts.db.url!), await createDb(ts.db.url!)];
+      const buses = handles.map((h) => new EventBus(h));
+      try {
+        await Promise.all(buses.map((b) => b.start()));
+        const [seenA, seenB] = buses.map(collect) as [EventEnvelope[], EventEnvelope[]];
+        const written = await handles[0]!.db.transaction(async (tx) => {
+          await lockEventLog(tx);
+          return recordEvent(tx, { workspaceId: "w-bus", type: "WORKSPACE_UPDATED", payload: { n: 1 } });
+        });
+        // A payload over the NOTIFY limit is announced by id and read back by each listener.
+        const big = await handles[1]!.db.transaction(async (tx) => {
+          await lockEventLog(tx);
+          return recordEvent(tx, {
+            workspaceId: "w-bus",
+            type: "AGENT_CARD_UPDATED",
+            payload: { blob: "x".repeat(20_000) },
+          });
+        });
+        for (const seen of [seenA, seenB]) {
+          await waitFor(async () => seen.length >= 2, { what: "both events" });
+          expect(seen.map((e) => e.id)).toEqual([written.id, big.id]);
+          expect(seen[0]).toEqual(written);
+          expect(String(seen[1]!.payload.blob)).toHaveLength(20_000);
+        }
+        // A rolled-back transaction notifies nobody.
+        await handles[0]!.db
+          .transaction(async (tx) => {
+            await lockEventLog(tx);
+            await recordEvent(tx, { workspaceId: "w-bus", type: "WORKSPACE_UPDATED", payload: { n: 2 } });
+            throw new Error("roll back");
+          })
+          .catch(() => {});
+        const marker = await handles[0]!.db.transaction(async (tx) => {
+          await lockEventLog(tx);
+          return recordEvent(tx, { workspaceId: "w-bus", type: "WORKSPACE_UPDATED", payload: { n: 3 } });
+        });
+        for (const seen of [seenA, seenB]) {
+          await waitFor(async () => seen.some((e) => e.id === marker.id), { what: "marker" });
+          expect(seen.map((e) => e.payload.n).filter((n) => n !== undefined)).toEqual([1, 3]);
+        }
+      } finally {
+        await Promise.all(buses.map((b) => b.stop()));
+        await Promise.all(handles.map((h) => h.close()));
+      }
+    },
+  );
+
+  it("the server's own bus receives events written through its API (one connection is enough)", async () => {
+    const seen = collect(ts.server.services.bus);
+    const ws = await createWorkspace(ts, { external: true });
+    await waitFor(async () => seen.some((e) => e.workspaceId === ws.id && e.type === "WORKSPACE_CREATED"), {
+      what: "created event",
+    });
+  });
+});
+
+interface SseMessage {
+  id: string | null;
+  event: string | null;
+  data: string;
+}
+
+/** A minimal SSE reader over fetch: what a browser EventSource does, visible to the test. */
+function openStream(url: string, lastEventId: string) {
+  const controller = new AbortController();
+  const messages: SseMessage[] = [];
+  let opened: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    opened = resolve;
+  });
+  const done = (async () => {
+    const input = encodeURIComponent(JSON.stringify({ lastEventId }));
+    const res = await fetch(`${url}/api/trpc/events.onEvent?input=${input}`, {
+      headers: { accept: "text/event-stream" },
+      signal: controller.signal,
+    });
+    if (res.status !== 200 || !res.body) throw new Error(`SSE status ${res.status}`);
+    opened();
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { done: end, value } = await reader.read();
+      if (end) break;
+      buffer += value;
+      let cut = buffer.indexOf("\n\n");
+      while (cut >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const message: SseMessage = { id: null, event: null, data: "" };
+        for (const line of block.split("\n")) {
+          if (line.startsWith("id:")) message.id = line.slice(3).trim();
+          else if (line.startsWith("event:")) message.event = line.slice(6).trim();
+          else if (line.startsWith("data:")) message.data += line.slice(5).trim();
+        }
+        if (message.data || message.id) messages.push(message);
+        cut = buffer.indexOf("\n\n");
+      }
+    }
+  })().catch((error: unknown) => {
+    if ((error as Error).name !== "AbortError") throw error;
+  });
+  /** Persisted events received: tracked messages whose data is an event envelope. */
+  const events = () =>
+    messages
+      .filter((m) => m.id && m.data.startsWith("{"))
+      .map((m) => ({ sseId: m.id!, envelope: JSON.parse(m.data) as EventEnvelope }))
+      .filter((m) => m.envelope.type !== "WORKSPACE_TELEMETRY");
+  return {
+    ready,
+    messages,
+    events,
+    async close() {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+describe("events.onEvent over SSE (real HTTP)", () => {
+  it("a client that disconnects and resumes with lastEventId gets every event it missed, none twice", async () => {
+    const ws = await createWorkspace(ts, { external: true });
+    const start = await trpcQuery(ts, "events.latestId", undefined);
+    expect(start.status).toBe(200);
+    const from = start.data.lastEventId as string;
+
+    const card = (n: number) =>
+      post(
+        ts,
+        "/api/trpc/registry.updateCard",
+        { workspaceId: ws.id, agentCard: { name: `v${n}` } },
+        ws.token,
+      );
+
+    // First connection: sees some live events.
+    const first = openStream(ts.url, from);
+    await first.ready;
+    await register(ts, ws);
+    await card(1);
+    await heartbeat(ts, ws, { runtimeState: "wedged", sampleError: "stuck" });
+    await waitFor(async () => first.events().length >= 3, { what: "first batch" });
+    await first.close();
+    const got1 = first.events();
+    const resumeFrom = got1[got1.length - 1]!.sseId;
+
+    // While disconnected: more events.
+    for (let i = 2; i <= 6; i++) await card(i);
+    await post(
+      ts,
+      "/api/trpc/registry.updateCard",
+      { workspaceId: ws.id, agentCard: { name: "big", blob: "y".repeat(12_000) } },
+      ws.token,
+    );
+    await heartbeat(ts, ws, { errorRate: 0, runtimeState: "" });
+
+    // Resume; events keep arriving while the replay runs.
+    const second = openStream(ts.url, resumeFrom);
+    const writing = (async () => {
+      for (let i = 7; i <= 12; i++) await card(i);
+    })();
+    await second.ready;
+    await writing;
+    const all = await db()
+      .select()
+      .from(workspaceEvents)
+      .where(gt(workspaceEvents.id, Number(from)));
+    const lastId = String(all[all.length - 1]!.id);
+    await waitFor(async () => second.events().some((e) => e.sseId === lastId), {
+      what: "resumed to the end",
+    });
+    await second.close();
+
+    const received = [...got1, ...second.events()].map((e) => e.sseId);
+    // None twice...
+    expect(new Set(received).size).toBe(received.length);
+    // ...none lost, in order, and the SSE id is the event id.
+    expect(received).toEqual(all.map((e) => String(e.id)));
+    for (const e of [...got1, ...second.events()]) expect(e.envelope.id).toBe(e.sseId);
+    expect(second.events().some((e) => e.envelope.payload.name === "big")).toBe(true);
+  });
+});

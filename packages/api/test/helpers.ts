@@ -1,0 +1,177 @@
+import type { CreateWorkspaceInput, WorkspaceStatus } from "@molecule/contracts";
+import { asc, type Database, eq, findWorkspace, type WorkspaceRow, workspaceEvents } from "@molecule/db";
+import { createCaller } from "../src/root";
+import { startTestServer, type TestServer } from "../src/testing";
+import { createContext } from "../src/trpc";
+
+/** Tests that need a second connection (PGlite in memory has exactly one) run only on Postgres. */
+export const ON_POSTGRES = Boolean(process.env.DATABASE_URL);
+
+export { startTestServer, type TestServer };
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The operator API as trusted server code calls it. */
+export function operator(ts: TestServer) {
+  return createCaller(createContext(ts.server.services, null, true));
+}
+
+export interface TestWorkspace {
+  id: string;
+  token: string;
+}
+
+export async function createWorkspace(
+  ts: TestServer,
+  input: Partial<CreateWorkspaceInput> = {},
+): Promise<TestWorkspace> {
+  const { workspace, token } = await operator(ts).workspace.create({ name: "test", ...input });
+  return { id: workspace.id, token };
+}
+
+export interface HttpResult {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  body: any;
+}
+
+/** POST JSON (or a raw string) to the real server. */
+export async function post(ts: TestServer, path: string, body: unknown, token?: string): Promise<HttpResult> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${ts.url}${path}`, {
+    method: "POST",
+    headers,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** A tRPC mutation over HTTP (no transformer: the body is the input). `data` is the output. */
+export async function trpc(ts: TestServer, procedure: string, input: unknown, token?: string) {
+  const result = await post(ts, `/api/trpc/${procedure}`, input, token);
+  return { ...result, data: result.body?.result?.data };
+}
+
+/** A tRPC query over HTTP GET. */
+export async function trpcQuery(ts: TestServer, procedure: string, input: unknown, token?: string) {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(
+    `${ts.url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
+    { headers },
+  );
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  const body: any = await res.json();
+  return { status: res.status, body, data: body?.result?.data };
+}
+
+export function heartbeat(ts: TestServer, ws: TestWorkspace, hb: Record<string, unknown> = {}) {
+  return trpc(ts, "registry.heartbeat", { workspaceId: ws.id, ...hb }, ws.token);
+}
+
+export function register(ts: TestServer, ws: TestWorkspace, input: Record<string, unknown> = {}) {
+  return trpc(
+    ts,
+    "registry.register",
+    { id: ws.id, url: "http://127.0.0.1:9/a2a", agentCard: { name: "agent" }, ...input },
+    ws.token,
+  );
+}
+
+export async function rowOf(db: Database, id: string): Promise<WorkspaceRow> {
+  const row = await findWorkspace(db, id);
+  if (!row) throw new Error(`no workspace ${id}`);
+  return row;
+}
+
+export async function eventsOf(db: Database, id: string) {
+  return db
+    .select()
+    .from(workspaceEvents)
+    .where(eq(workspaceEvents.workspaceId, id))
+    .orderBy(asc(workspaceEvents.id));
+}
+
+export async function eventTypes(db: Database, id: string): Promise<string[]> {
+  return (await eventsOf(db, id)).map((e) => e.type);
+}
+
+/** Polls until `check` returns a truthy value (returned) or the time runs out (throws). */
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  { timeoutMs = 10_000, intervalMs = 20, what = "condition" } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * The statuses a persisted status event can come from and goes to, read from its type and payload
+ * (SPEC §2 table). `null` for events that do not change the status.
+ */
+export function statusStep(
+  type: string,
+  payload: Record<string, unknown>,
+  external = false,
+): { from: readonly WorkspaceStatus[]; to: WorkspaceStatus } | null {
+  const prev = payload.previousStatus as WorkspaceStatus | undefined;
+  switch (type) {
+    case "WORKSPACE_CREATED":
+      return { from: [], to: payload.status as WorkspaceStatus };
+    case "WORKSPACE_ONLINE":
+      return { from: [payload.recoveredFrom as WorkspaceStatus], to: "online" };
+    case "WORKSPACE_DEGRADED":
+      return { from: ["provisioning", "awaiting_agent", "offline", "failed", "online"], to: "degraded" };
+    case "WORKSPACE_OFFLINE":
+      return { from: ["online", "degraded"], to: "offline" };
+    case "WORKSPACE_PROVISION_FAILED":
+      return { from: ["provisioning"], to: "failed" };
+    case "WORKSPACE_PROVISIONING":
+      return payload.reason === "resume"
+        ? { from: ["paused"], to: external ? "awaiting_agent" : "provisioning" }
+        : { from: prev ? [prev] : [], to: "provisioning" };
+    case "WORKSPACE_PAUSED":
+      return { from: prev ? [prev] : [], to: "paused" };
+    case "WORKSPACE_REMOVED":
+      return { from: prev ? [prev] : [], to: "removed" };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Checks that a workspace's status events form one chain (each event starts where the previous one
+ * ended, never a self-transition) and returns the status the chain ends in.
+ */
+export function statusChain(
+  events: { type: string; payload: Record<string, unknown> }[],
+  external = false,
+): { final: WorkspaceStatus; steps: string[]; problems: string[] } {
+  const problems: string[] = [];
+  const steps: string[] = [];
+  let current: WorkspaceStatus | null = null;
+  for (const [i, event] of events.entries()) {
+    const step = statusStep(event.type, event.payload, external);
+    if (!step) continue;
+    if (current !== null && !step.from.includes(current))
+      problems.push(`#${i} ${event.type} cannot follow status ${current}`);
+    if (current === step.to) problems.push(`#${i} ${event.type} is a self-transition on ${current}`);
+    steps.push(`${current ?? "∅"}→${step.to}`);
+    current = step.to;
+  }
+  if (current === null) throw new Error("no status events");
+  return { final: current, steps, problems };
+}

@@ -1,0 +1,290 @@
+import { eq, rowsOf, sql, workspaceEvents, workspaceSecrets } from "@molecule/db";
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../src/root";
+import { startTestServer, type TestServer } from "../src/testing";
+
+let t: TestServer;
+let api: ReturnType<typeof createTRPCClient<AppRouter>>;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${t.url}/api/trpc` })] });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function failure(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (error) {
+    if (error instanceof TRPCClientError) return error as TRPCClientError<AppRouter>;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function eventTypes(id: string) {
+  const rows = await t.db.handle.db.select().from(workspaceEvents).where(eq(workspaceEvents.workspaceId, id));
+  return rows.map((r) => r.type);
+}
+
+async function heartbeat(id: string, token: string, body: Record<string, unknown> = {}) {
+  return fetch(`${t.url}/registry/heartbeat`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ workspace_id: id, ...body }),
+  });
+}
+
+describe("workspace.create", () => {
+  it("creates with defaults, a token, and a WORKSPACE_CREATED event", async () => {
+    const { workspace, token } = await api.workspace.create.mutate({ name: "  Alpha  " });
+    expect(workspace).toMatchObject({
+      name: "Alpha",
+      tier: 3,
+      status: "provisioning",
+      runtime: "demo",
+      maxConcurrentTasks: 1,
+    });
+    expect(workspace.awarenessNamespace).toBe(`workspace:${workspace.id}`);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await eventTypes(workspace.id)).toEqual(["WORKSPACE_CREATED"]);
+  });
+
+  it("tier 0 means 3; external starts awaiting_agent", async () => {
+    const { workspace } = await api.workspace.create.mutate({
+      name: "Ext",
+      tier: 0,
+      external: true,
+      url: "https://agent.example/a2a",
+    });
+    expect(workspace).toMatchObject({ tier: 3, status: "awaiting_agent", external: true });
+  });
+
+  it("applies a template's defaults and writes its memories in the workspace namespace", async () => {
+    const { workspace } = await api.workspace.create.mutate({ name: "R", template: "researcher" });
+    expect(workspace.maxConcurrentTasks).toBe(1); // explicit default from the input schema wins
+    const details = await api.workspace.get.query({ id: workspace.id });
+    expect(details.workspace.role).toMatch(/^Research/);
+    expect(details.memories).toHaveLength(1);
+    expect(details.memories[0]).toMatchObject({ namespace: `workspace:${workspace.id}`, scope: "LOCAL" });
+  });
+
+  it.each([
+    [{ name: "" }, "name"],
+    [{ name: "bad\u0007name" }, "name"],
+    [{ name: "x", tier: 7 }, "tier"],
+    [{ name: "x", template: "nope" }, "template"],
+    [{ name: "x", runtime: "cobol" }, "runtime"],
+    [{ name: "x", url: "https://a.example" }, "url"],
+    [{ name: "x", external: true, url: "ftp://a.example" }, "url"],
+    [{ name: "x", external: true, url: "https://user:pw@a.example" }, "url"],
+    [{ name: "x", workspaceDir: "relative/dir" }, "workspaceDir"],
+    [{ name: "x", workspaceDir: "/etc" }, "workspaceDir"],
+    [{ name: "x", workspaceDir: "/srv/../etc" }, "workspaceDir"],
+    [{ name: "x", workspaceAccess: "read_write" }, "workspaceAccess"],
+    [{ name: "x", maxConcurrentTasks: 0 }, "maxConcurrentTasks"],
+    [{ name: "x", budgetLimit: -1 }, "budgetLimit"],
+    [{ name: "x", secrets: { "lower-case": "v" } }, "secrets"],
+    [{ name: "x", parentId: "does-not-exist" }, "parentId"],
+  ])("rejects %j naming the field, and creates nothing", async (input, field) => {
+    const before = (await api.workspace.list.query()).length;
+    const error = await failure(api.workspace.create.mutate(input as never));
+    expect(error.data?.code).toBe("BAD_REQUEST");
+    expect(error.data?.fields?.some((f) => f.path.startsWith(field))).toBe(true);
+    expect(error.message).toContain(field);
+    expect(error.message).not.toMatch(/select|insert|stack|at .*\.ts/i);
+    expect((await api.workspace.list.query()).length).toBe(before);
+  });
+
+  it("stores secrets encrypted and lists keys only", async () => {
+    const { workspace } = await api.workspace.create.mutate({
+      name: "S",
+      secrets: { API_KEY: "super-secret-value" },
+    });
+    const rows = await t.db.handle.db
+      .select()
+      .from(workspaceSecrets)
+      .where(eq(workspaceSecrets.workspaceId, workspace.id));
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain("super-secret-value");
+    const dump = rowsOf(await t.db.handle.db.execute(sql`select * from workspace_secrets`));
+    expect(JSON.stringify(dump)).not.toContain("super-secret-value");
+    await api.secret.set.mutate({ id: workspace.id, key: "OTHER", value: "v2" });
+    const keys = await api.secret.list.query({ id: workspace.id });
+    expect(keys.map((k) => k.key)).toEqual(["API_KEY", "OTHER"]);
+    expect(JSON.stringify(keys)).not.toContain("v2");
+    await api.secret.delete.mutate({ id: workspace.id, key: "OTHER" });
+    expect((await api.secret.list.query({ id: workspace.id })).map((k) => k.key)).toEqual(["API_KEY"]);
+    expect((await failure(api.secret.delete.mutate({ id: workspace.id, key: "OTHER" }))).data?.code).toBe(
+      "NOT_FOUND",
+    );
+  });
+});
+
+describe("lifecycle", () => {
+  it("restart: → provisioning with one event, idempotent while provisioning, old token 401", async () => {
+    const { workspace, token } = await api.workspace.create.mutate({ name: "L" });
+    expect(
+      (await heartbeat(workspace.id, token, { runtime_state: "wedged", sample_error: "boom" })).status,
+    ).toBe(200);
+    const first = await api.workspace.restart.mutate({ id: workspace.id });
+    expect(first).toMatchObject({ restarted: true, workspace: { status: "provisioning" } });
+    const second = await api.workspace.restart.mutate({ id: workspace.id });
+    expect(second.restarted).toBe(false);
+    expect(await eventTypes(workspace.id)).toEqual([
+      "WORKSPACE_CREATED",
+      "WORKSPACE_DEGRADED",
+      "WORKSPACE_PROVISIONING",
+    ]);
+    expect((await heartbeat(workspace.id, token)).status).toBe(401);
+  });
+
+  it("external restart keeps the token and delivers a restart directive until register", async () => {
+    const { workspace, token } = await api.workspace.create.mutate({ name: "E", external: true });
+    await heartbeat(workspace.id, token);
+    await api.workspace.restart.mutate({ id: workspace.id });
+    const res = await heartbeat(workspace.id, token);
+    expect(await res.json()).toMatchObject({ status: "provisioning", directives: ["restart"] });
+    const reg = await fetch(`${t.url}/registry/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ id: workspace.id, url: "http://127.0.0.1:9/agent", agent_card: { name: "E" } }),
+    });
+    expect(await reg.json()).toMatchObject({ status: "online" });
+    expect(await (await heartbeat(workspace.id, token)).json()).toMatchObject({
+      status: "online",
+      directives: [],
+    });
+  });
+
+  it("pause cascades to descendants, heartbeats then get the pause directive; resume → provisioning", async () => {
+    const team = await api.workspace.create.mutate({ name: "Team" });
+    const member = await api.workspace.create.mutate({
+      name: "Member",
+      parentId: team.workspace.id,
+      external: true,
+    });
+    const { paused } = await api.workspace.pause.mutate({ id: team.workspace.id });
+    expect(paused.sort()).toEqual([team.workspace.id, member.workspace.id].sort());
+    const res = await heartbeat(member.workspace.id, member.token, { active_tasks: 2 });
+    expect(await res.json()).toMatchObject({ status: "paused", directives: ["pause"] });
+    expect((await api.workspace.get.query({ id: member.workspace.id })).workspace.activeTasks).toBe(2);
+    expect((await api.workspace.resume.mutate({ id: member.workspace.id })).workspace.status).toBe(
+      "awaiting_agent",
+    );
+    expect((await api.workspace.resume.mutate({ id: team.workspace.id })).workspace.status).toBe(
+      "provisioning",
+    );
+    await api.workspace.pause.mutate({ id: team.workspace.id });
+    const restartPaused = await failure(api.workspace.restart.mutate({ id: team.workspace.id }));
+    expect(restartPaused.data?.code).toBe("CONFLICT");
+    expect(restartPaused.message).toMatch(/resume/);
+  });
+
+  it("remove with children needs cascade; cascade removes all and revokes tokens", async () => {
+    const team = await api.workspace.create.mutate({ name: "Doomed" });
+    const child = await api.workspace.create.mutate({
+      name: "Child",
+      parentId: team.workspace.id,
+      external: true,
+    });
+    const conflict = await failure(api.workspace.remove.mutate({ id: team.workspace.id }));
+    expect(conflict.data?.code).toBe("CONFLICT");
+    expect(conflict.message).toContain("Child");
+    expect(conflict.data?.children).toEqual([{ id: child.workspace.id, name: "Child" }]);
+    expect((await api.workspace.get.query({ id: team.workspace.id })).workspace.status).toBe("provisioning");
+    const { removed } = await api.workspace.remove.mutate({ id: team.workspace.id, cascade: true });
+    expect(removed).toEqual([child.workspace.id, team.workspace.id]);
+    const ids = (await api.workspace.list.query()).map((w) => w.id);
+    expect(ids).not.toContain(team.workspace.id);
+    expect((await heartbeat(child.workspace.id, child.token)).status).toBe(401);
+  });
+
+  it("rotateToken: the new token works, the old one is 401; local workspaces are refused", async () => {
+    const ext = await api.workspace.create.mutate({ name: "Rot", external: true });
+    const { token } = await api.workspace.rotateToken.mutate({ id: ext.workspace.id });
+    expect((await heartbeat(ext.workspace.id, ext.token)).status).toBe(401);
+    expect((await heartbeat(ext.workspace.id, token)).status).toBe(200);
+    const local = await api.workspace.create.mutate({ name: "Loc" });
+    expect((await failure(api.workspace.rotateToken.mutate({ id: local.workspace.id }))).data?.code).toBe(
+      "BAD_REQUEST",
+    );
+  });
+});
+
+describe("layout and org edits", () => {
+  it("move is one batch; an unknown id rejects the whole batch", async () => {
+    const a = await api.workspace.create.mutate({ name: "A" });
+    const b = await api.workspace.create.mutate({ name: "B" });
+    await api.workspace.move.mutate({
+      moves: [
+        { id: a.workspace.id, x: 10, y: 20 },
+        { id: b.workspace.id, x: 30, y: 40 },
+      ],
+    });
+    const error = await failure(
+      api.workspace.move.mutate({
+        moves: [
+          { id: a.workspace.id, x: 1, y: 1 },
+          { id: "missing", x: 0, y: 0 },
+        ],
+      }),
+    );
+    expect(error.data?.code).toBe("NOT_FOUND");
+    const got = await api.workspace.get.query({ id: a.workspace.id });
+    expect(got.workspace).toMatchObject({ x: 10, y: 20 });
+  });
+
+  it("places new workspaces without a position where no sibling is", async () => {
+    const created = await Promise.all(
+      ["P1", "P2", "P3"].map((name) => api.workspace.create.mutate({ name, canvas: undefined })),
+    );
+    const all = await api.workspace.list.query();
+    const roots = all.filter((w) => !w.parentId);
+    const spots = new Set(roots.map((w) => `${w.x},${w.y}`));
+    expect(created.length).toBe(3);
+    expect(spots.size).toBeGreaterThan(1);
+  });
+
+  it("reparenting refuses cycles and removed parents; collapse persists", async () => {
+    const top = await api.workspace.create.mutate({ name: "Top" });
+    const mid = await api.workspace.create.mutate({ name: "Mid", parentId: top.workspace.id });
+    const low = await api.workspace.create.mutate({ name: "Low", parentId: mid.workspace.id });
+    const cycle = await failure(
+      api.workspace.update.mutate({ id: top.workspace.id, parentId: low.workspace.id }),
+    );
+    expect(cycle.data?.fields?.[0]?.path).toBe("parentId");
+    const self = await failure(
+      api.workspace.update.mutate({ id: top.workspace.id, parentId: top.workspace.id }),
+    );
+    expect(self.data?.code).toBe("BAD_REQUEST");
+    const gone = await api.workspace.create.mutate({ name: "Gone" });
+    await api.workspace.remove.mutate({ id: gone.workspace.id });
+    const removedParent = await failure(
+      api.workspace.update.mutate({ id: low.workspace.id, parentId: gone.workspace.id }),
+    );
+    expect(removedParent.message).toMatch(/removed/);
+    const moved = await api.workspace.update.mutate({ id: low.workspace.id, parentId: null, name: "Low2" });
+    expect(moved).toMatchObject({ parentId: null, name: "Low2" });
+    await api.workspace.setCollapsed.mutate({ id: top.workspace.id, collapsed: true });
+    expect((await api.workspace.get.query({ id: top.workspace.id })).workspace.collapsed).toBe(true);
+    const timeline = await api.workspace.events.query({ id: low.workspace.id, limit: 1 });
+    expect(timeline.events[0]?.type).toBe("WORKSPACE_UPDATED");
+    expect(timeline.nextCursor).not.toBeNull();
+    const next = await api.workspace.events.query({
+      id: low.workspace.id,
+      limit: 10,
+      cursor: timeline.nextCursor!,
+    });
+    expect(next.events.map((e) => e.type)).toEqual(["WORKSPACE_CREATED"]);
+  });
+
+  it("unknown ids are NOT_FOUND, never a leak", async () => {
+    const error = await failure(api.workspace.get.query({ id: "nope" }));
+    expect(error.data?.code).toBe("NOT_FOUND");
+    expect(error.message).toBe("No workspace with that id.");
+  });
+});

@@ -1,0 +1,125 @@
+import { WORKSPACE_STATUSES } from "@molecule/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSweeper } from "../src/services/sweeper";
+import {
+  createWorkspace,
+  eventsOf,
+  heartbeat,
+  post,
+  register,
+  rowOf,
+  sleep,
+  startTestServer,
+  statusChain,
+  type TestServer,
+  type TestWorkspace,
+} from "./helpers";
+
+let ts: TestServer;
+const db = () => ts.db.handle.db;
+
+beforeAll(async () => {
+  // A very short OFFLINE_AFTER_MS so the sweep really competes with the heartbeats.
+  ts = await startTestServer({ offlineAfterMs: 120, sweepIntervalMs: 15 });
+});
+afterAll(async () => {
+  await ts?.close();
+});
+
+// Deterministic pseudo-randomness, so a failure can be replayed.
+function rng(seed: number) {
+  let x = seed;
+  return () => {
+    x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
+}
+
+async function chaos(ws: TestWorkspace, random: () => number, { pauseAt }: { pauseAt?: number }) {
+  const ops: Promise<{ status: number }>[] = [];
+  const later = (ms: number, op: () => Promise<{ status: number }>) => ops.push(sleep(ms).then(op));
+  for (let i = 0; i < 60; i++) {
+    const r = random();
+    const at = Math.floor(random() * 900);
+    if (r < 0.35) later(at, () => heartbeat(ts, ws, { errorRate: 0, runtimeState: "" }));
+    else if (r < 0.55) later(at, () => heartbeat(ts, ws, { runtimeState: "wedged", sampleError: "stuck" }));
+    else if (r < 0.65) later(at, () => heartbeat(ts, ws, { errorRate: 0.3 }));
+    else if (r < 0.75) later(at, () => heartbeat(ts, ws, { errorRate: 0.7, sampleError: "500s" }));
+    else if (r < 0.87) later(at, () => register(ts, ws));
+    else later(at, () => post(ts, "/api/trpc/workspace.restart", { id: ws.id }));
+  }
+  if (pauseAt !== undefined) later(pauseAt, () => post(ts, "/api/trpc/workspace.pause", { id: ws.id }));
+  return Promise.all(ops);
+}
+
+describe("concurrent heartbeats, registers, sweeps, restarts and a pause", () => {
+  it("write exactly one event per transition, chained, ending in a status some rule produces", async () => {
+    const workspaces = await Promise.all(
+      Array.from({ length: 4 }, () => createWorkspace(ts, { external: true })),
+    );
+    // Two sweepers, as if two server instances swept the same database.
+    const sweepers = [startSweeper(ts.server.services), startSweeper(ts.server.services)];
+    try {
+      const results = await Promise.all(
+        workspaces.map((ws, i) => chaos(ws, rng(17 + i), { pauseAt: i === 0 ? 450 : undefined })),
+      );
+      for (const list of results) {
+        for (const r of list) {
+          // 409: restart of a paused workspace, or a compare-and-set that kept losing; never a 500.
+          expect([200, 409]).toContain(r.status);
+        }
+      }
+      await sleep(300); // let the sweep settle (offline after silence)
+    } finally {
+      await Promise.all(sweepers.map((s) => s.stop()));
+    }
+
+    for (const [i, ws] of workspaces.entries()) {
+      const events = await eventsOf(db(), ws.id);
+      const chain = statusChain(events, true);
+      expect(chain.problems, chain.steps.join(" ")).toEqual([]);
+      const row = await rowOf(db(), ws.id);
+      expect(row.status, chain.steps.join(" ")).toBe(chain.final);
+      expect(WORKSPACE_STATUSES).toContain(row.status);
+      // Event ids strictly increase in the order the transitions happened.
+      const ids = events.map((e) => e.id);
+      expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      if (i === 0) {
+        expect(row.status).toBe("paused");
+        expect(events.filter((e) => e.type === "WORKSPACE_PAUSED")).toHaveLength(1);
+      } else {
+        // Nothing paused these, and the last word after the settle time is the sweep's or a rule's.
+        expect(["online", "degraded", "offline", "awaiting_agent", "provisioning"]).toContain(row.status);
+      }
+      // A degraded row always says why.
+      if (row.status === "degraded") expect(row.statusReason).toBeTruthy();
+    }
+  });
+
+  it("a double-clicked restart is one restart", async () => {
+    const ws = await createWorkspace(ts, { external: true });
+    await register(ts, ws);
+    const clicks = await Promise.all(
+      Array.from({ length: 8 }, () => post(ts, "/api/trpc/workspace.restart", { id: ws.id })),
+    );
+    for (const c of clicks) expect(c.status).toBe(200);
+    const restarts = (await eventsOf(db(), ws.id)).filter((e) => e.type === "WORKSPACE_PROVISIONING");
+    expect(restarts).toHaveLength(1);
+    expect((await rowOf(db(), ws.id)).status).toBe("provisioning");
+  });
+
+  it("many concurrent wedged heartbeats on an online workspace degrade it once", async () => {
+    const ws = await createWorkspace(ts, { external: true });
+    await register(ts, ws);
+    const sweeper = startSweeper(ts.server.services, { timer: false });
+    try {
+      await Promise.all([
+        ...Array.from({ length: 20 }, () => heartbeat(ts, ws, { runtimeState: "wedged", sampleError: "x" })),
+      ]);
+    } finally {
+      await sweeper.stop();
+    }
+    const degraded = (await eventsOf(db(), ws.id)).filter((e) => e.type === "WORKSPACE_DEGRADED");
+    expect(degraded).toHaveLength(1);
+  });
+});
