@@ -1,0 +1,16 @@
+export { Agent, type AgentLogger, type AgentOptions, AgentStoppedError } from "./agent";
+export { backoffDelay, jitter } from "./backoff";
+export { createPlatformClient, httpStatusOf, type PlatformClient } from "./client";
+export { createAgentFromEnv, envTokenSource } from "./env";
+export { ErrorWindow, type ErrorWindowOptions } from "./error-window";
+export { SpendMeter } from "./spend";
+export {
+  errorText,
+  isWedged,
+  markWedged,
+  processWedge,
+  resetWedgeForTests,
+  WEDGE_ERROR_PATTERNS,
+  WedgeDetector,
+  wedgeReason,
+} from "./wedge";
