@@ -1,0 +1,73 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import { pauseWorkspace, restartWorkspace, resumeWorkspace, rotateToken, setCollapsed } from "@/lib/actions";
+import { useCanvas } from "@/lib/store";
+
+export function ContextMenu() {
+  const menu = useCanvas((s) => s.menu);
+  const ws = useCanvas((s) => (s.menu ? s.workspaces[s.menu.id] : undefined));
+  const children = useCanvas((s) => (s.menu ? (s.childCounts[s.menu.id] ?? 0) : 0));
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (menu) ref.current?.querySelector("button")?.focus();
+  }, [menu]);
+  if (!menu || !ws) return null;
+  const store = useCanvas.getState();
+  const run = (fn: () => void) => () => {
+    store.openMenu(null);
+    fn();
+  };
+  return (
+    <div
+      ref={ref}
+      className="menu"
+      role="menu"
+      aria-label={`Actions for ${ws.name}`}
+      style={{ left: menu.x, top: menu.y }}
+      onKeyDown={(e) => e.key === "Escape" && store.openMenu(null)}
+    >
+      <button type="button" role="menuitem" onClick={run(() => store.select(ws.id))}>
+        Open details
+      </button>
+      {ws.status !== "paused" && (
+        <button
+          type="button"
+          role="menuitem"
+          disabled={ws.status === "provisioning"}
+          onClick={run(() => void restartWorkspace(ws.id))}
+        >
+          Restart
+        </button>
+      )}
+      {ws.status === "paused" ? (
+        <button type="button" role="menuitem" onClick={run(() => void resumeWorkspace(ws.id))}>
+          Resume
+        </button>
+      ) : (
+        <button type="button" role="menuitem" onClick={run(() => void pauseWorkspace(ws.id))}>
+          Pause{children > 0 ? " (with its team)" : ""}
+        </button>
+      )}
+      {children > 0 && (
+        <button type="button" role="menuitem" onClick={run(() => void setCollapsed(ws.id, !ws.collapsed))}>
+          {ws.collapsed ? "Expand" : "Collapse"}
+        </button>
+      )}
+      {ws.external && (
+        <button type="button" role="menuitem" onClick={run(() => void rotateToken(ws.id))}>
+          Rotate token
+        </button>
+      )}
+      <hr />
+      <button
+        type="button"
+        role="menuitem"
+        className="menu__danger"
+        onClick={run(() => store.setRemoveId(ws.id))}
+      >
+        Remove…
+      </button>
+    </div>
+  );
+}

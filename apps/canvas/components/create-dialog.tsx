@@ -1,0 +1,267 @@
+"use client";
+
+import { CreateWorkspaceInputSchema } from "@molecule/contracts";
+import { type FormEvent, type ReactNode, useState } from "react";
+import { api } from "@/lib/api";
+import { issuesToFields, problemOf } from "@/lib/errors";
+import { useCanvas } from "@/lib/store";
+import { Modal } from "./modal";
+
+interface Form {
+  name: string;
+  role: string;
+  tier: string;
+  external: boolean;
+  runtime: string;
+  template: string;
+  model: string;
+  url: string;
+  parentId: string;
+  budgetLimit: string;
+  maxConcurrentTasks: string;
+}
+
+const EMPTY: Form = {
+  name: "",
+  role: "",
+  tier: "3",
+  external: false,
+  runtime: "",
+  template: "",
+  model: "",
+  url: "",
+  parentId: "",
+  budgetLimit: "",
+  maxConcurrentTasks: "1",
+};
+
+/** Form strings → the CreateWorkspaceInput shape (empty optional fields left out). */
+function toInput(f: Form): Record<string, unknown> {
+  const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
+  return {
+    name: f.name,
+    role: f.role,
+    tier: Number(f.tier),
+    external: f.external,
+    model: f.model,
+    ...(f.external && f.url.trim() ? { url: f.url.trim() } : {}),
+    ...(!f.external && f.runtime.trim() ? { runtime: f.runtime.trim() } : {}),
+    ...(f.template.trim() ? { template: f.template.trim() } : {}),
+    parentId: f.parentId || null,
+    budgetLimit: num(f.budgetLimit) ?? null,
+    ...(num(f.maxConcurrentTasks) !== undefined ? { maxConcurrentTasks: num(f.maxConcurrentTasks) } : {}),
+  };
+}
+
+function Field({
+  id,
+  label,
+  error,
+  hint,
+  children,
+}: {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`field${error ? " field--error" : ""}`}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {error ? (
+        <p className="field__error" id={`${id}-error`} role="alert">
+          {error}
+        </p>
+      ) : hint ? (
+        <p className="field__hint">{hint}</p>
+      ) : null}
+    </div>
+  );
+}
+
+export function CreateDialog() {
+  const close = () => useCanvas.getState().setCreateOpen(false);
+  const parents = useCanvas((s) => s.workspaces);
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => {
+      const { [key]: _, ...rest } = e;
+      return rest;
+    });
+  };
+  const attrs = (key: keyof Form) => ({
+    id: `create-${key}`,
+    name: key,
+    "aria-invalid": errors[key] ? true : undefined,
+    "aria-describedby": errors[key] ? `create-${key}-error` : undefined,
+  });
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    const input = toInput(form);
+    // Same schema as the server: most mistakes are caught here, without a round trip.
+    const parsed = CreateWorkspaceInputSchema.safeParse(input);
+    if (!parsed.success) {
+      setErrors(issuesToFields(parsed.error.issues));
+      return;
+    }
+    setBusy(true);
+    try {
+      const { workspace, token } = await api.create(input as never);
+      const store = useCanvas.getState();
+      store.upsert([workspace]);
+      store.setCreateOpen(false);
+      store.toast("success", `Created ${workspace.name}.`);
+      if (workspace.external)
+        store.setTokenReveal({ id: workspace.id, name: workspace.name, token, reason: "created" });
+    } catch (error) {
+      const problem = problemOf(error);
+      const known = Object.fromEntries(Object.entries(problem.fields).filter(([k]) => k in EMPTY));
+      setErrors(known);
+      if (Object.keys(known).length === 0) setFormError(problem.message);
+      else if (Object.keys(known).length < Object.keys(problem.fields).length) setFormError(problem.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const parentOptions = Object.values(parents).sort((a, b) => a.name.localeCompare(b.name));
+  return (
+    <Modal title="Create workspace" onClose={close}>
+      <form className="form" onSubmit={submit} noValidate>
+        <Field id="create-name" label="Name" error={errors.name}>
+          <input
+            {...attrs("name")}
+            value={form.name}
+            onChange={(e) => set("name", e.target.value)}
+            placeholder="Research lead"
+          />
+        </Field>
+        <Field id="create-role" label="Role" error={errors.role} hint="What this agent is for.">
+          <textarea
+            {...attrs("role")}
+            rows={2}
+            value={form.role}
+            onChange={(e) => set("role", e.target.value)}
+          />
+        </Field>
+        <div className="form__row">
+          <Field id="create-tier" label="Tier" error={errors.tier}>
+            <select {...attrs("tier")} value={form.tier} onChange={(e) => set("tier", e.target.value)}>
+              <option value="1">1</option>
+              <option value="2">2</option>
+              <option value="3">3 (default)</option>
+              <option value="4">4</option>
+            </select>
+          </Field>
+          <Field
+            id="create-maxConcurrentTasks"
+            label="Max concurrent tasks"
+            error={errors.maxConcurrentTasks}
+          >
+            <input
+              {...attrs("maxConcurrentTasks")}
+              type="number"
+              inputMode="numeric"
+              value={form.maxConcurrentTasks}
+              onChange={(e) => set("maxConcurrentTasks", e.target.value)}
+            />
+          </Field>
+        </div>
+        <div className="field field--check">
+          <input
+            id="create-external"
+            type="checkbox"
+            checked={form.external}
+            onChange={(e) => set("external", e.target.checked)}
+          />
+          <label htmlFor="create-external">External agent (it connects itself with a token)</label>
+        </div>
+        {form.external ? (
+          <Field
+            id="create-url"
+            label="Agent URL"
+            error={errors.url}
+            hint="Optional: where the agent serves A2A."
+          >
+            <input
+              {...attrs("url")}
+              value={form.url}
+              onChange={(e) => set("url", e.target.value)}
+              placeholder="https://agent.example.com"
+            />
+          </Field>
+        ) : (
+          <div className="form__row">
+            <Field id="create-runtime" label="Runtime" error={errors.runtime}>
+              <input
+                {...attrs("runtime")}
+                value={form.runtime}
+                onChange={(e) => set("runtime", e.target.value)}
+                placeholder="demo"
+              />
+            </Field>
+            <Field id="create-template" label="Template" error={errors.template}>
+              <input
+                {...attrs("template")}
+                value={form.template}
+                onChange={(e) => set("template", e.target.value)}
+                placeholder="none"
+              />
+            </Field>
+          </div>
+        )}
+        <div className="form__row">
+          <Field id="create-model" label="Model" error={errors.model}>
+            <input {...attrs("model")} value={form.model} onChange={(e) => set("model", e.target.value)} />
+          </Field>
+          <Field id="create-budgetLimit" label="Monthly budget (cents)" error={errors.budgetLimit}>
+            <input
+              {...attrs("budgetLimit")}
+              type="number"
+              inputMode="numeric"
+              value={form.budgetLimit}
+              onChange={(e) => set("budgetLimit", e.target.value)}
+              placeholder="no limit"
+            />
+          </Field>
+        </div>
+        <Field id="create-parentId" label="Reports to" error={errors.parentId}>
+          <select
+            {...attrs("parentId")}
+            value={form.parentId}
+            onChange={(e) => set("parentId", e.target.value)}
+          >
+            <option value="">Nobody (top level)</option>
+            {parentOptions.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {formError && (
+          <p className="form__error" role="alert">
+            {formError}
+          </p>
+        )}
+        <div className="form__actions">
+          <button type="button" className="btn btn--ghost" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn--primary" disabled={busy}>
+            {busy ? "Creating…" : "Create workspace"}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,343 @@
+"use client";
+
+import type { EventEnvelope, WorkspaceView } from "@molecule/contracts";
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { pauseWorkspace, resumeWorkspace, rotateToken } from "@/lib/actions";
+import { api, type LogLine, type MemoryView, type SecretKeyView } from "@/lib/api";
+import { problemOf } from "@/lib/errors";
+import { ago, formatCents, formatUptime } from "@/lib/status";
+import { useCanvas } from "@/lib/store";
+import { useNow } from "@/lib/use-now";
+import { RestartButton } from "./restart-button";
+import { StatusPill } from "./status-pill";
+
+type Loaded<T> = { kind: "loading" } | { kind: "ok"; value: T } | { kind: "error"; message: string };
+
+/** Loads `fn` whenever `key` changes; `reload` re-runs it. */
+function useLoad<T>(fn: () => Promise<T>, key: string): [Loaded<T>, () => void] {
+  const [state, setState] = useState<Loaded<T>>({ kind: "loading" });
+  const [tick, setTick] = useState(0);
+  // `key` (and `tick`) decide when to reload; `fn` is a fresh closure every render.
+  useEffect(() => {
+    let live = true;
+    fn().then(
+      (value) => live && setState({ kind: "ok", value }),
+      (error) => live && setState({ kind: "error", message: problemOf(error).message }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [key, tick]);
+  return [state, useCallback(() => setTick((t) => t + 1), [])];
+}
+
+function describeEvent(e: EventEnvelope): string {
+  const p = e.payload as Record<string, unknown>;
+  const bits: string[] = [];
+  if (typeof p.reason === "string") bits.push(p.reason);
+  if (typeof p.recoveredFrom === "string") bits.push(`from ${p.recoveredFrom}`);
+  if (typeof p.previousStatus === "string") bits.push(`was ${p.previousStatus}`);
+  if (typeof p.sampleError === "string" && p.sampleError) bits.push(p.sampleError);
+  return bits.join(" · ");
+}
+
+function Timeline({ id, version }: { id: string; version: string }) {
+  const [page, reload] = useLoad(() => api.events(id), `${id}:${version}`);
+  const [older, setOlder] = useState<EventEnvelope[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  useEffect(() => {
+    setOlder([]);
+    setCursor(page.kind === "ok" ? page.value.nextCursor : null);
+  }, [page]);
+  if (page.kind === "loading") return <p className="muted">Loading…</p>;
+  if (page.kind === "error")
+    return (
+      <p className="muted">
+        Could not load the timeline: {page.message}{" "}
+        <button type="button" className="link" onClick={reload}>
+          Retry
+        </button>
+      </p>
+    );
+  const events = [...page.value.events, ...older];
+  if (events.length === 0) return <p className="muted">No events yet.</p>;
+  return (
+    <>
+      <ol className="timeline">
+        {events.map((e) => (
+          <li key={e.id} className={`timeline__item timeline__item--${e.type.toLowerCase()}`}>
+            <span className="timeline__type">
+              {e.type
+                .replace(/^WORKSPACE_/, "")
+                .replaceAll("_", " ")
+                .toLowerCase()}
+            </span>
+            <time dateTime={e.at} title={e.at}>
+              {new Date(e.at).toLocaleString()}
+            </time>
+            {describeEvent(e) && <span className="timeline__detail">{describeEvent(e)}</span>}
+          </li>
+        ))}
+      </ol>
+      {cursor && (
+        <button
+          type="button"
+          className="btn btn--ghost btn--sm"
+          onClick={async () => {
+            const next = await api.events(id, cursor);
+            setOlder((o) => [...o, ...next.events]);
+            setCursor(next.nextCursor);
+          }}
+        >
+          Older events
+        </button>
+      )}
+    </>
+  );
+}
+
+function Secrets({ id, initial }: { id: string; initial: SecretKeyView[] | null }) {
+  const [keys, setKeys] = useState<SecretKeyView[] | null>(initial);
+  const [key, setKey] = useState("");
+  const [value, setValue] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => setKeys(initial), [initial]);
+  const refresh = async () => setKeys(await api.secretList(id).catch(() => keys));
+  async function add(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      await api.secretSet(id, key.trim(), value);
+      setKey("");
+      setValue("");
+      await refresh();
+    } catch (err) {
+      const p = problemOf(err);
+      setError(p.fields.key ?? p.fields.value ?? p.message);
+    }
+  }
+  return (
+    <>
+      {keys && keys.length > 0 ? (
+        <ul className="kv">
+          {keys.map((s) => (
+            <li key={s.key}>
+              <code>{s.key}</code>
+              <span className="muted">set {new Date(s.updatedAt).toLocaleDateString()}</span>
+              <button
+                type="button"
+                className="link link--danger"
+                aria-label={`Delete secret ${s.key}`}
+                onClick={async () => {
+                  try {
+                    await api.secretDelete(id, s.key);
+                    await refresh();
+                  } catch (err) {
+                    setError(problemOf(err).message);
+                  }
+                }}
+              >
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No secrets. Values are encrypted and never shown again.</p>
+      )}
+      <form className="inline-form" onSubmit={add}>
+        <input
+          aria-label="Secret key"
+          placeholder="API_KEY"
+          value={key}
+          onChange={(e) => setKey(e.target.value.toUpperCase())}
+        />
+        <input
+          aria-label="Secret value"
+          placeholder="value"
+          type="password"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
+        <button type="submit" className="btn btn--sm" disabled={!key || !value}>
+          Add
+        </button>
+      </form>
+      {error && (
+        <p className="field__error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+function Logs({ id, external }: { id: string; external: boolean }) {
+  const [logs, reload] = useLoad(() => api.logs(id), id);
+  if (external) return <p className="muted">External agents run elsewhere; their output is not collected.</p>;
+  return (
+    <>
+      {logs.kind === "loading" && <p className="muted">Loading…</p>}
+      {logs.kind === "error" && <p className="muted">Could not load logs: {logs.message}</p>}
+      {logs.kind === "ok" &&
+        (logs.value.length === 0 ? (
+          <p className="muted">No output captured.</p>
+        ) : (
+          <pre className="logs">
+            {logs.value.map((l: LogLine, i: number) => (
+              <span key={i} className={`logs__line logs__line--${l.stream}`}>
+                {l.line}
+                {"\n"}
+              </span>
+            ))}
+          </pre>
+        ))}
+      <button type="button" className="btn btn--ghost btn--sm" onClick={reload}>
+        Refresh logs
+      </button>
+    </>
+  );
+}
+
+function Fields({ ws }: { ws: WorkspaceView }) {
+  const now = useNow(1000);
+  const rows: [string, string][] = [
+    ["Role", ws.role || "—"],
+    ["Tier", String(ws.tier)],
+    ["Runtime", ws.runtime],
+    ["Model", ws.model || "—"],
+    ["External", ws.external ? "yes" : "no"],
+    ["URL", ws.url ?? "—"],
+    ["Last heartbeat", ago(ws.lastHeartbeatAt, now)],
+    ["Uptime", formatUptime(ws.uptimeSeconds)],
+    ["Error rate", `${Math.round(ws.lastErrorRate * 100)}%`],
+    ["Runtime state", ws.runtimeState || "—"],
+    ["Tasks", `${ws.activeTasks} of ${ws.maxConcurrentTasks}`],
+    ["Current task", ws.currentTask || "—"],
+    ["Spend this month", formatCents(ws.monthlySpend)],
+    ["Budget", formatCents(ws.budgetLimit)],
+    ["Directives", ws.pendingDirectives.join(", ") || "—"],
+    ["Workspace dir", ws.workspaceDir ? `${ws.workspaceDir} (${ws.workspaceAccess})` : "—"],
+    ["Forwarded to", ws.forwardedTo ?? "—"],
+    ["Namespace", ws.awarenessNamespace],
+    ["Created", new Date(ws.createdAt).toLocaleString()],
+    ["Id", ws.id],
+  ];
+  return (
+    <dl className="fields">
+      {rows.map(([k, v]) => (
+        <div key={k} className="fields__row">
+          <dt>{k}</dt>
+          <dd title={v}>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function DetailsPanel() {
+  const id = useCanvas((s) => s.selectedId);
+  const exists = useCanvas((s) => (s.selectedId ? s.workspaces[s.selectedId] !== undefined : false));
+  const close = useCanvas((s) => s.select);
+
+  useEffect(() => {
+    if (!id) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !document.querySelector(".modal")) close(null);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [id, close]);
+
+  // Keyed by id: switching cards starts from a clean slate instead of showing the last one's data.
+  return id && exists ? <Details key={id} id={id} /> : null;
+}
+
+function Details({ id }: { id: string }) {
+  const ws = useCanvas((s) => s.workspaces[id]);
+  const close = useCanvas((s) => s.select);
+  // Refetch details whenever the workspace itself changes (status, parent, card…), not on telemetry.
+  const version = ws ? `${ws.status}:${ws.updatedAt}` : "";
+  const [details] = useLoad(() => api.get(id), version);
+
+  if (!ws) return null;
+  const memories: MemoryView[] | null = details.kind === "ok" ? details.value.memories : null;
+  const secretKeys = details.kind === "ok" ? details.value.secretKeys : null;
+  const store = useCanvas.getState();
+  return (
+    <aside className="panel" aria-label={`Details of ${ws.name}`} data-testid="details-panel">
+      <div className="panel__head">
+        <div>
+          <h2>{ws.name}</h2>
+          <StatusPill status={ws.status} />
+        </div>
+        <button type="button" className="modal__close" aria-label="Close details" onClick={() => close(null)}>
+          ×
+        </button>
+      </div>
+      {(ws.status === "degraded" && ws.lastSampleError) || (ws.status === "failed" && ws.statusReason) ? (
+        <pre className={`panel__reason panel__reason--${ws.status}`}>
+          {ws.status === "degraded" ? ws.lastSampleError : ws.statusReason}
+        </pre>
+      ) : null}
+      <div className="panel__actions">
+        {ws.status !== "paused" && <RestartButton id={ws.id} status={ws.status} />}
+        {ws.status === "paused" ? (
+          <button type="button" className="btn" onClick={() => void resumeWorkspace(ws.id)}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" className="btn" onClick={() => void pauseWorkspace(ws.id)}>
+            Pause
+          </button>
+        )}
+        {ws.external && (
+          <button type="button" className="btn" onClick={() => void rotateToken(ws.id)}>
+            Rotate token
+          </button>
+        )}
+        <button type="button" className="btn btn--danger-ghost" onClick={() => store.setRemoveId(ws.id)}>
+          Remove…
+        </button>
+      </div>
+      <section>
+        <h3>Overview</h3>
+        <Fields ws={ws} />
+      </section>
+      <section>
+        <h3>Status timeline</h3>
+        <Timeline id={ws.id} version={version} />
+      </section>
+      <section>
+        <h3>Secrets</h3>
+        {details.kind === "error" ? (
+          <p className="muted">Could not load: {details.message}</p>
+        ) : (
+          <Secrets id={ws.id} initial={secretKeys} />
+        )}
+      </section>
+      <section>
+        <h3>Memories</h3>
+        {memories === null ? (
+          <p className="muted">
+            {details.kind === "error" ? `Could not load: ${details.message}` : "Loading…"}
+          </p>
+        ) : memories.length === 0 ? (
+          <p className="muted">No memories.</p>
+        ) : (
+          <ul className="memories">
+            {memories.map((m) => (
+              <li key={m.id}>
+                <span className="chip">{m.scope}</span> {m.content}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section>
+        <h3>Process logs</h3>
+        <Logs id={ws.id} external={ws.external} />
+      </section>
+    </aside>
+  );
+}

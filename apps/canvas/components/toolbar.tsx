@@ -1,0 +1,86 @@
+"use client";
+
+import { WORKSPACE_STATUSES } from "@molecule/contracts";
+import { useShallow } from "zustand/react/shallow";
+import { statusLabel } from "@/lib/status";
+import { useCanvas } from "@/lib/store";
+
+const CONNECTION_LABELS = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+} as const;
+
+export function ConnectionIndicator() {
+  const connection = useCanvas((s) => s.connection);
+  return (
+    <output className={`conn conn--${connection}`} aria-live="polite" data-testid="connection">
+      <span className="conn__dot" aria-hidden="true" />
+      {CONNECTION_LABELS[connection]}
+    </output>
+  );
+}
+
+/** Counts per status, so a degraded card somewhere off-screen is still noticed. */
+function StatusSummary() {
+  const counts = useCanvas(
+    useShallow((s) => {
+      const c: Record<string, number> = {};
+      for (const ws of Object.values(s.workspaces)) c[ws.status] = (c[ws.status] ?? 0) + 1;
+      return WORKSPACE_STATUSES.map((status) => c[status] ?? 0);
+    }),
+  );
+  const total = counts.reduce((a, b) => a + b, 0);
+  return (
+    <ul className="summary" aria-label="Workspaces by status">
+      <li className="summary__total">
+        {total} workspace{total === 1 ? "" : "s"}
+      </li>
+      {WORKSPACE_STATUSES.map((status, i) =>
+        counts[i] ? (
+          <li key={status} className={`summary__item summary__item--${status}`}>
+            <span className="pill__dot" aria-hidden="true" />
+            {counts[i]} {statusLabel(status).toLowerCase()}
+          </li>
+        ) : null,
+      )}
+    </ul>
+  );
+}
+
+export function Toolbar({ signOut }: { signOut: boolean }) {
+  const setCreateOpen = useCanvas((s) => s.setCreateOpen);
+  return (
+    <header className="toolbar">
+      <div className="brand">
+        <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
+          <circle cx="6" cy="7" r="3.2" fill="#6366f1" />
+          <circle cx="18" cy="7" r="3.2" fill="#10b981" />
+          <circle cx="12" cy="18" r="3.2" fill="#f59e0b" />
+          <path d="M6 7L18 7L12 18Z" fill="none" stroke="#94a3b8" strokeWidth="1.4" />
+        </svg>
+        <span>Molecule</span>
+      </div>
+      <StatusSummary />
+      <div className="toolbar__end">
+        <ConnectionIndicator />
+        <button type="button" className="btn btn--primary" onClick={() => setCreateOpen(true)}>
+          + Create workspace
+        </button>
+        {signOut && (
+          <button
+            type="button"
+            className="btn btn--ghost"
+            onClick={async () => {
+              await fetch("/api/session", { method: "DELETE" });
+              window.location.href = "/sign-in";
+            }}
+          >
+            Sign out
+          </button>
+        )}
+      </div>
+    </header>
+  );
+}

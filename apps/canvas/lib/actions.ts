@@ -1,0 +1,109 @@
+"use client";
+
+import { api } from "./api";
+import { problemOf } from "./errors";
+import { descendantsOf } from "./layout";
+import { useCanvas } from "./store";
+
+const store = useCanvas.getState;
+
+/** Restart (SPEC §8): "Restarting…" at once, disabled until the card leaves provisioning. */
+export async function restartWorkspace(id: string) {
+  const current = store().restarting[id];
+  if (current?.kind === "pending") return;
+  store().setRestarting(id, { kind: "pending", sent: false });
+  try {
+    const { workspace } = await api.restart(id);
+    store().setRestarting(id, { kind: "pending", sent: true });
+    store().upsert([workspace]);
+  } catch (error) {
+    store().setRestarting(id, { kind: "error", message: `Restart failed: ${problemOf(error).message}` });
+  }
+}
+
+/** Saves every dragged card in one workspace.move; optimistic, rolled back with a message on failure. */
+export async function saveMoves(moves: { id: string; x: number; y: number }[]) {
+  const before = moves
+    .map((m) => store().workspaces[m.id])
+    .filter((w) => w !== undefined)
+    .map((w) => ({ id: w.id, x: w.x, y: w.y }));
+  for (const m of moves) store().patch(m.id, { x: m.x, y: m.y });
+  try {
+    await api.move(moves);
+  } catch (error) {
+    for (const b of before) store().patch(b.id, { x: b.x, y: b.y });
+    // Force React Flow back to the stored positions even where the patch was a no-op.
+    store().upsert(Object.values(store().workspaces).filter((w) => before.some((b) => b.id === w.id)));
+    store().toast(
+      "error",
+      `Could not save the new layout: ${problemOf(error).message} Positions were restored.`,
+    );
+  }
+}
+
+/** Changes a card's parent and puts it at (x, y) relative to the new parent (absolute for roots). */
+export async function reparent(id: string, parentId: string | null, x: number, y: number) {
+  const ws = store().workspaces[id];
+  if (!ws) return;
+  const before = { parentId: ws.parentId, x: ws.x, y: ws.y };
+  store().patch(id, { parentId, x, y });
+  try {
+    await api.update({ id, parentId });
+    await api.move([{ id, x, y }]);
+    const parent = parentId ? store().workspaces[parentId] : null;
+    store().toast(
+      "success",
+      parent ? `${ws.name} now reports to ${parent.name}.` : `${ws.name} is now a top-level workspace.`,
+    );
+  } catch (error) {
+    store().patch(id, before);
+    store().toast("error", `Could not move ${ws.name}: ${problemOf(error).message}`);
+  }
+}
+
+export async function setCollapsed(id: string, collapsed: boolean) {
+  store().patch(id, { collapsed });
+  try {
+    await api.setCollapsed(id, collapsed);
+  } catch (error) {
+    store().patch(id, { collapsed: !collapsed });
+    store().toast("error", `Could not ${collapsed ? "collapse" : "expand"}: ${problemOf(error).message}`);
+  }
+}
+
+export async function pauseWorkspace(id: string) {
+  try {
+    await api.pause(id);
+  } catch (error) {
+    store().toast("error", `Pause failed: ${problemOf(error).message}`);
+  }
+}
+
+export async function resumeWorkspace(id: string) {
+  try {
+    await api.resume(id);
+  } catch (error) {
+    store().toast("error", `Resume failed: ${problemOf(error).message}`);
+  }
+}
+
+export async function removeWorkspace(id: string, cascade: boolean): Promise<string | null> {
+  try {
+    await api.remove(id, cascade);
+    const ids = [id, ...(cascade ? descendantsOf(store().workspaces, id).map((w) => w.id) : [])];
+    store().remove(ids);
+    return null;
+  } catch (error) {
+    return problemOf(error).message;
+  }
+}
+
+export async function rotateToken(id: string) {
+  const ws = store().workspaces[id];
+  try {
+    const { token } = await api.rotateToken(id);
+    store().setTokenReveal({ id, name: ws?.name ?? id, token, reason: "rotated" });
+  } catch (error) {
+    store().toast("error", `Could not rotate the token: ${problemOf(error).message}`);
+  }
+}

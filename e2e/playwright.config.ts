@@ -1,0 +1,60 @@
+import { defineConfig } from "@playwright/test";
+
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${PORT}`;
+
+// https://playwright.dev/docs/test-configuration · https://playwright.dev/docs/test-webserver
+export default defineConfig({
+  testDir: "./tests",
+  // One server, one database: tests run in file order (01-empty first) in a single worker.
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  // Generous: CI machines here are shared and slow; nothing asserts a duration.
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  reporter: [["list"]],
+  outputDir: "./test-results",
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    viewport: { width: 1440, height: 900 },
+    // System Chromium only: browsers are never downloaded here.
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  webServer: {
+    // Creates a fresh database, runs the production build (`pnpm --filter @molecule/canvas start`),
+    // drops the database when Playwright stops it. See scripts/web-server.mjs.
+    command: "node scripts/web-server.mjs",
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      HOST: "127.0.0.1",
+      PORT: String(PORT),
+      MOLECULE_DEMO: "0",
+      // Real agent processes: the restart specs drive the demo runtime through the local provisioner.
+      MOLECULE_PROVISIONER: "local",
+      // Agents report every 2 s so a wedge shows within seconds; the server tells them this cadence.
+      HEARTBEAT_INTERVAL_MS: "2000",
+      // Short enough that offline/failed paths are reachable in a test, long enough not to flap.
+      OFFLINE_AFTER_MS: process.env.OFFLINE_AFTER_MS ?? "30000",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+});

@@ -1,0 +1,34 @@
+import { expect, test } from "@playwright/test";
+import { createWorkspace, heartbeat, uniqueName } from "../support/api";
+
+// SPEC §6/§8: the indicator says Reconnecting while the stream is down, and on reconnect the client
+// resumes from the last event id it saw, so a status change that happened meanwhile still arrives.
+test("connection loss shows Reconnecting…; events missed meanwhile arrive after reconnect", async ({
+  page,
+  request,
+}) => {
+  const ws = await createWorkspace(request, { name: uniqueName("Flaky link"), external: true });
+  await page.goto("/");
+  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  await expect(card).toHaveAttribute("data-status", "awaiting_agent");
+  const indicator = page.getByTestId("connection");
+  await expect(indicator).toHaveText("Live");
+
+  // Cut the live stream: new stream requests fail, and the open one is aborted.
+  const STREAM = "**/api/trpc/events.onEvent**";
+  await page.route(STREAM, (route) => route.abort("connectionreset"));
+  await page.evaluate(() => window.stop());
+  await expect(indicator).toHaveText("Reconnecting…");
+
+  // Happens while the browser cannot hear about it (the API request context is not the browser's).
+  await heartbeat(request, ws, {
+    runtime_state: "wedged",
+    sample_error: "Control request timeout: initialize",
+  });
+  await page.waitForTimeout(500);
+  await expect(card).toHaveAttribute("data-status", "awaiting_agent");
+
+  await page.unroute(STREAM);
+  await expect(indicator).toHaveText("Live");
+  await expect(card).toHaveAttribute("data-status", "degraded");
+});
