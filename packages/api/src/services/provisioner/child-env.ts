@@ -39,7 +39,9 @@ export interface ChildEnvInput {
 }
 
 export function childEnv(input: ChildEnvInput): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  // A plain record: Next's types make NODE_ENV required on NodeJS.ProcessEnv, and a child only
+  // gets NODE_ENV when it passes through.
+  const env: Record<string, string | undefined> = {};
   for (const key of PASS_THROUGH) if (input.base[key] !== undefined) env[key] = input.base[key];
   Object.assign(env, input.runtimeEnv ?? {}, input.secrets);
   // Last, so a secret can never impersonate another workspace or point the agent elsewhere.
@@ -48,5 +50,5 @@ export function childEnv(input: ChildEnvInput): NodeJS.ProcessEnv {
   env.MOLECULE_WORKSPACE_TOKEN = input.token;
   env.MOLECULE_WORKSPACE_NAME = input.workspaceName;
   env.MOLECULE_MODEL = input.model;
-  return env;
+  return env as NodeJS.ProcessEnv;
 }
