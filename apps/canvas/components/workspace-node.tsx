@@ -169,7 +169,7 @@ function CollapseToggle({ id, collapsed, count }: { id: string; collapsed: boole
       type="button"
       className="btn btn--ghost btn--sm nodrag card__collapse"
       aria-expanded={!collapsed}
-      aria-label={collapsed ? `Show ${count} workspaces inside` : `Hide ${count} workspaces inside`}
+      aria-label={`${collapsed ? "Show" : "Hide"} ${count} ${count === 1 ? "workspace" : "workspaces"} inside`}
       onClick={(e) => {
         e.stopPropagation();
         void setCollapsed(id, !collapsed);
