@@ -256,7 +256,9 @@ function outage(t: TestServer) {
 describe("database outage", () => {
   // Its own server with a longer OFFLINE_AFTER_MS: after an outage a pool needs a moment to
   // reconnect, and agents here behave like real ones (short request timeout, next beat on time).
-  const OUTAGE_OFFLINE_MS = 800;
+  // Long enough that the checks after the outage fit inside one OFFLINE_AFTER_MS on a loaded CI
+  // machine (the agents are stopped then, so a later sweep would rightly mark them offline).
+  const OUTAGE_OFFLINE_MS = 2_000;
   let ots: TestServer;
   const odb = () => ots.db.handle.db;
   beforeAll(async () => {
@@ -317,7 +319,7 @@ describe("database outage", () => {
     // The sweep is running again against a database whose heartbeats are all old.
     // postgres.js reconnects with a growing backoff (up to 20 s): the first query may wait for it.
     await waitFor(async () => s.heardSince() !== null, { what: "sweeper hearing again", timeoutMs: 25_000 });
-    await sleep(OUTAGE_OFFLINE_MS / 2);
+    await sleep(OUTAGE_OFFLINE_MS / 4);
     for (const ws of fleet) {
       // Still online: that silence was the server's, not the agent's. (A heartbeat the server
       // received during the outage may still be written late, once its connection is back.)
