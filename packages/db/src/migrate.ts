@@ -34,9 +34,14 @@ function statements(file: string): string[] {
  */
 export async function migrate(handle: DbHandle, dir = migrationsDir()): Promise<string[]> {
   const { db } = handle;
-  await db.execute(
-    sql`create table if not exists molecule_migrations (tag text primary key, applied_at timestamptz not null default now())`,
-  );
+  // Under the lock too: two servers starting at once would both pass `if not exists` and one would
+  // fail on the catalog's unique index.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    await tx.execute(
+      sql`create table if not exists molecule_migrations (tag text primary key, applied_at timestamptz not null default now())`,
+    );
+  });
   const applied: string[] = [];
   for (const entry of listMigrations(dir)) {
     const did = await db.transaction(async (tx) => {
