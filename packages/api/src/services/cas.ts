@@ -64,19 +64,26 @@ export async function casUpdate(
       conditions.push(eq(workspaces.budgetExceeded, decided.alsoUnchanged.budgetExceeded));
     }
     const toWrite = [...(transition ? [transition.event] : []), ...(decided.events ?? [])];
-    const result = await db.transaction(async (tx) => {
-      if (toWrite.length > 0) await lockEventLog(tx);
-      const [after] = await tx
+    const update = (q: Tx | Database) =>
+      q
         .update(workspaces)
         .set(set)
         .where(and(...conditions))
         .returning();
-      if (!after) return null; // lost the race: someone changed the status since we read it
-      const events: EventEnvelope[] = [];
-      for (const event of toWrite) events.push(await recordEvent(tx, { workspaceId: id, ...event }));
-      await decided.inTransaction?.(tx, after);
-      return { after, events };
-    });
+    // Most heartbeats change no status and write no event: their one UPDATE is atomic by itself,
+    // so they skip BEGIN/COMMIT (two round trips on the hottest path).
+    const result =
+      toWrite.length === 0 && !decided.inTransaction
+        ? await update(db).then(([after]) => (after ? { after, events: [] as EventEnvelope[] } : null))
+        : await db.transaction(async (tx) => {
+            if (toWrite.length > 0) await lockEventLog(tx);
+            const [after] = await update(tx);
+            if (!after) return null; // lost the race: someone changed the status since we read it
+            const events: EventEnvelope[] = [];
+            for (const event of toWrite) events.push(await recordEvent(tx, { workspaceId: id, ...event }));
+            await decided.inTransaction?.(tx, after);
+            return { after, events };
+          });
     if (result) return { before, after: result.after, transition, events: result.events };
   }
   throw new TRPCError({ code: "CONFLICT", message: "The workspace is changing too fast; try again." });
