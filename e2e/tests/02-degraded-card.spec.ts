@@ -17,7 +17,7 @@ test("a wedged external agent shows as a degraded card with its error", async ({
   const reply = await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
   expect(reply.status).toBe("degraded");
 
-  await page.goto("/");
+  await page.goto(`/?focus=${ws.id}`);
   const card = page.locator(`[data-workspace-id="${ws.id}"]`);
   await expect(card).toHaveAttribute("data-status", "degraded");
   await expect(card).toHaveAttribute("aria-label", `${ws.name}, Degraded`);
@@ -56,7 +56,7 @@ test("HTML in a sample error is shown as text, never rendered", async ({ page, r
   const ws = await createWorkspace(request, { name: uniqueName("Hostile agent"), external: true });
   await heartbeat(request, ws, { runtime_state: "wedged", sample_error: payload });
 
-  await page.goto("/");
+  await page.goto(`/?focus=${ws.id}`);
   const card = page.locator(`[data-workspace-id="${ws.id}"]`);
   await expect(card).toHaveAttribute("data-status", "degraded");
   await expect(card.getByTestId("sample-error")).toHaveText(payload);
@@ -69,7 +69,7 @@ test("a heartbeat after the page opened turns the card amber live, without a rel
   request,
 }) => {
   const ws = await createWorkspace(request, { name: uniqueName("Live agent"), external: true });
-  await page.goto("/");
+  await page.goto(`/?focus=${ws.id}`);
   const card = page.locator(`[data-workspace-id="${ws.id}"]`);
   await expect(card).toHaveAttribute("data-status", "awaiting_agent");
   await expect(page.getByTestId("connection")).toHaveText("Live");

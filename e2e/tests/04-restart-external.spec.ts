@@ -11,7 +11,7 @@ test("restart from a degraded card walks Starting → Online live", async ({ pag
     sample_error: "Control request timeout: initialize",
   });
 
-  await page.goto("/");
+  await page.goto(`/?focus=${ws.id}`);
   const card = page.locator(`[data-workspace-id="${ws.id}"]`);
   await expect(card).toHaveAttribute("data-status", "degraded");
   await expect(page.getByTestId("connection")).toHaveText("Live");

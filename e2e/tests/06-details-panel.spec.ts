@@ -11,7 +11,7 @@ test("details panel: timeline, secrets, rotate token, pause/resume with the team
     external: true,
     parentId: lead.id,
   });
-  await page.goto("/");
+  await page.goto(`/?focus=${lead.id}`);
   await expect(page.getByTestId("connection")).toHaveText("Live");
   const leadCard = page.locator(`[data-workspace-id="${lead.id}"]`);
   const memberCard = page.locator(`[data-workspace-id="${member.id}"]`);

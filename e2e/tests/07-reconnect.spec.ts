@@ -8,7 +8,7 @@ test("connection loss shows Reconnecting…; events missed meanwhile arrive afte
   request,
 }) => {
   const ws = await createWorkspace(request, { name: uniqueName("Flaky link"), external: true });
-  await page.goto("/");
+  await page.goto(`/?focus=${ws.id}`);
   const card = page.locator(`[data-workspace-id="${ws.id}"]`);
   await expect(card).toHaveAttribute("data-status", "awaiting_agent");
   const indicator = page.getByTestId("connection");

@@ -12,7 +12,7 @@ test("a real demo agent wedges, goes amber, and Restart brings a fresh process o
 }, testInfo) => {
   test.setTimeout(150_000);
   const ws = await createWorkspace(request, { name: uniqueName("Demo agent"), runtime: "demo" });
-  await page.goto("/");
+  await page.goto(`/?focus=${ws.id}`);
   const card = page.locator(`[data-workspace-id="${ws.id}"]`);
   await expect(card).toHaveAttribute("data-status", "online", { timeout: 60_000 });
   await expect(page.getByTestId("connection")).toHaveText("Live");
@@ -48,7 +48,7 @@ test("a real demo agent wedges, goes amber, and Restart brings a fresh process o
 test("a hung agent goes offline live and can be restarted from the card", async ({ page, request }) => {
   test.setTimeout(150_000);
   const ws = await createWorkspace(request, { name: uniqueName("Hanging agent"), runtime: "demo" });
-  await page.goto("/");
+  await page.goto(`/?focus=${ws.id}`);
   const card = page.locator(`[data-workspace-id="${ws.id}"]`);
   await expect(card).toHaveAttribute("data-status", "online", { timeout: 60_000 });
 

@@ -21,7 +21,7 @@ test("two operators: one restarts and moves a workspace, the other sees both liv
   const bob = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     const [a, b] = [await alice.newPage(), await bob.newPage()];
-    await Promise.all([a.goto("/"), b.goto("/")]);
+    await Promise.all([a.goto(`/?focus=${ws.id}`), b.goto(`/?focus=${ws.id}`)]);
     for (const page of [a, b]) await expect(page.getByTestId("connection")).toHaveText("Live");
     const cardA = a.locator(`[data-workspace-id="${ws.id}"]`);
     const cardB = b.locator(`[data-workspace-id="${ws.id}"]`);
@@ -62,7 +62,7 @@ test("collapsing a team hides its members and survives a reload", async ({ page,
     external: true,
     parentId: lead.id,
   });
-  await page.goto("/");
+  await page.goto(`/?focus=${lead.id}`);
   const leadCard = page.locator(`[data-workspace-id="${lead.id}"]`);
   const memberCard = page.locator(`[data-workspace-id="${member.id}"]`);
   await expect(memberCard).toBeVisible();

@@ -22,6 +22,9 @@ import { WorkspaceNode } from "./workspace-node";
 const nodeTypes = { workspace: WorkspaceNode };
 /** Above this many cards, only those in view are rendered and the first view is not "fit all". */
 const BIG_ORG = 200;
+/** Used to centre a deep-linked card before React Flow has measured it. */
+const CARD_WIDTH_GUESS = 260;
+const CARD_HEIGHT_GUESS = 120;
 
 const STATUS_COLOURS: Record<string, string> = {
   provisioning: "#0ea5e9",
@@ -56,6 +59,19 @@ export function FlowCanvas() {
   useEffect(() => {
     if (fitted.current || nodes.length === 0) return;
     fitted.current = true;
+    // A deep link (`/?focus=<workspace id>`, e.g. from an alert) opens on that card at full size.
+    const focus = new URLSearchParams(window.location.search).get("focus");
+    const target = focus ? nodes.find((n) => n.id === focus && !n.hidden) : undefined;
+    if (target) {
+      requestAnimationFrame(() => {
+        const internal = rf.getInternalNode(target.id);
+        const at = internal?.internals.positionAbsolute ?? target.position;
+        const w = internal?.measured.width ?? CARD_WIDTH_GUESS;
+        const h = internal?.measured.height ?? CARD_HEIGHT_GUESS;
+        void rf.setCenter(at.x + w / 2, at.y + h / 2, { zoom: 1 });
+      });
+      return;
+    }
     if (nodes.length <= BIG_ORG) {
       requestAnimationFrame(() => void rf.fitView({ maxZoom: 1, padding: 0.2 }));
       return;
