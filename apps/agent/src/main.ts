@@ -70,7 +70,8 @@ async function main() {
 
   const loop = new TaskLoop({
     intervalMs: num("DEMO_TASK_INTERVAL_MS", 1_000),
-    maxConcurrent: num("DEMO_MAX_TASKS", 2),
+    // At most what the workspace allows (MOLECULE_MAX_CONCURRENT_TASKS, set by the provisioner).
+    maxConcurrent: num("DEMO_MAX_TASKS", num("MOLECULE_MAX_CONCURRENT_TASKS", 2)),
     minMs: num("DEMO_TASK_MIN_MS", 500),
     maxMs: num("DEMO_TASK_MAX_MS", 2_500),
     active: () => agent.activeTasks(),

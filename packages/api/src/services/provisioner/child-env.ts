@@ -36,6 +36,7 @@ export interface ChildEnvInput {
   workspaceName: string;
   token: string;
   model: string;
+  maxConcurrentTasks: number;
 }
 
 export function childEnv(input: ChildEnvInput): NodeJS.ProcessEnv {
@@ -50,5 +51,7 @@ export function childEnv(input: ChildEnvInput): NodeJS.ProcessEnv {
   env.MOLECULE_WORKSPACE_TOKEN = input.token;
   env.MOLECULE_WORKSPACE_NAME = input.workspaceName;
   env.MOLECULE_MODEL = input.model;
+  // The operator's limit, so a runtime never reports more active tasks than the workspace allows.
+  env.MOLECULE_MAX_CONCURRENT_TASKS = String(input.maxConcurrentTasks);
   return env as NodeJS.ProcessEnv;
 }

@@ -266,6 +266,7 @@ export class LocalProvisioner implements ProcessManager {
       workspaceName: row.name,
       token,
       model: row.model,
+      maxConcurrentTasks: row.maxConcurrentTasks,
     });
 
     // detached: the child leads its own process group, so stopping it also stops anything it
