@@ -1,13 +1,12 @@
 import { type Database, workspaces } from "@molecule/db";
-import { TRPCError } from "@trpc/server";
 import { type AccessDecision, checkAccess, type OrgNode } from "../domain/access";
 import { casUpdate } from "./cas";
+import { workspaceRemoved } from "./errors";
 import type { Services } from "./services";
 
 export async function updateAgentCard(services: Services, id: string, agentCard: Record<string, unknown>) {
   await casUpdate(services.handle.db, id, (row) => {
-    if (row.status === "removed")
-      throw new TRPCError({ code: "NOT_FOUND", message: "This workspace was removed." });
+    if (row.status === "removed") throw workspaceRemoved();
     return {
       transition: null,
       set: { agentCard },

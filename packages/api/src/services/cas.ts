@@ -11,6 +11,7 @@ import {
 } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import type { Transition } from "../domain/status-machine";
+import { workspaceNotFound } from "./errors";
 import { lockEventLog, recordEvent, type Tx } from "./events";
 
 export interface CasPlan {
@@ -49,7 +50,7 @@ export async function casUpdate(
 ): Promise<CasResult | null> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const before = await findWorkspace(db, id);
-    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
+    if (!before) throw workspaceNotFound();
     const decided = plan(before);
     if (!decided) return null;
     const { transition } = decided;

@@ -1,5 +1,13 @@
 import { TRPCError } from "@trpc/server";
 
+/** The one sentence for an unknown workspace id (and for a removed one, where a removed id is as good as unknown). */
+export const workspaceNotFound = () =>
+  new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
+
+/** What an agent hears when its workspace was removed under it. */
+export const workspaceRemoved = () =>
+  new TRPCError({ code: "NOT_FOUND", message: "This workspace was removed." });
+
 /** Carries field issues in the same shape zod gives input validation, so clients see one format. */
 export class FieldIssues extends Error {
   constructor(readonly issues: { path: string[]; message: string }[]) {

@@ -12,13 +12,11 @@ import {
 import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
-import { HasChildren } from "./errors";
+import { HasChildren, workspaceNotFound } from "./errors";
 import type { Tx } from "./events";
 import { descendantsOf } from "./org-tree";
 import type { Services } from "./services";
 import { hashToken, mintToken } from "./tokens";
-
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
 
 /** Revokes the live tokens and stores a new one, inside the caller's transaction. */
 export async function rotateTokenIn(tx: Tx | Database, workspaceId: string, token: string | null) {
@@ -34,7 +32,7 @@ export async function rotateTokenIn(tx: Tx | Database, workspaceId: string, toke
 
 async function view(services: Services, id: string): Promise<WorkspaceView> {
   const row = await findWorkspace(services.handle.db, id);
-  if (!row) throw notFound();
+  if (!row) throw workspaceNotFound();
   return toWorkspaceView(row);
 }
 
@@ -52,7 +50,7 @@ export async function restartWorkspace(
   const token = mintToken();
   let external = false;
   const result = await casUpdate(services.handle.db, id, (row) => {
-    if (row.status === "removed") throw notFound();
+    if (row.status === "removed") throw workspaceNotFound();
     if (row.status === "paused")
       throw new TRPCError({ code: "CONFLICT", message: "This workspace is paused: resume it instead." });
     external = row.external;
@@ -76,7 +74,7 @@ export async function restartWorkspace(
 /** workspace.pause: the workspace and every descendant → paused; their processes stop. */
 export async function pauseWorkspace(services: Services, id: string): Promise<{ paused: string[] }> {
   const root = await findWorkspace(services.handle.db, id);
-  if (!root || root.status === "removed") throw notFound();
+  if (!root || root.status === "removed") throw workspaceNotFound();
   const ids = [id, ...(await descendantsOf(services.handle.db, id)).map((d) => d.id)];
   const paused: string[] = [];
   for (const target of ids) {
@@ -96,7 +94,7 @@ export async function pauseWorkspace(services: Services, id: string): Promise<{ 
 export async function resumeWorkspace(services: Services, id: string): Promise<{ workspace: WorkspaceView }> {
   const token = mintToken();
   const result = await casUpdate(services.handle.db, id, (row) => {
-    if (row.status === "removed") throw notFound();
+    if (row.status === "removed") throw workspaceNotFound();
     if (row.status !== "paused")
       throw new TRPCError({ code: "CONFLICT", message: "This workspace is not paused." });
     return {
@@ -119,7 +117,7 @@ export async function removeWorkspace(
   cascade: boolean,
 ): Promise<{ removed: string[] }> {
   const root = await findWorkspace(services.handle.db, id);
-  if (!root || root.status === "removed") throw notFound();
+  if (!root || root.status === "removed") throw workspaceNotFound();
   const descendants = await descendantsOf(services.handle.db, id);
   if (descendants.length > 0 && !cascade) {
     const names = descendants.map((d) => d.name);
@@ -159,7 +157,7 @@ export async function rotateWorkspaceToken(
   id: string,
 ): Promise<{ token: string; prefix: string }> {
   const row = await findWorkspace(services.handle.db, id);
-  if (!row || row.status === "removed") throw notFound();
+  if (!row || row.status === "removed") throw workspaceNotFound();
   if (!row.external) {
     throw new TRPCError({
       code: "BAD_REQUEST",

@@ -1,16 +1,15 @@
 import type { Heartbeat, HeartbeatOutput, RegisterOutput } from "@molecule/contracts";
 import { currentSpend, pendingDirectives, spendMonthOf, sql, type WorkspaceRow } from "@molecule/db";
-import { TRPCError } from "@trpc/server";
 import { isUnhealthy, transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
+import { workspaceRemoved } from "./errors";
 import { publishTelemetry } from "./events";
 import type { Services } from "./services";
 
 const NOW = sql`now()` as unknown as Date;
 
 function assertLive(row: WorkspaceRow) {
-  if (row.status === "removed")
-    throw new TRPCError({ code: "NOT_FOUND", message: "This workspace was removed." });
+  if (row.status === "removed") throw workspaceRemoved();
 }
 
 /** A fresh agent process announces itself: SPEC §2 "register" rows; clears what the old process left. */

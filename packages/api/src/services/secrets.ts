@@ -1,31 +1,18 @@
-import { and, asc, eq, findWorkspace, sql, workspaceSecrets } from "@molecule/db";
+import { and, eq, findWorkspace, listSecretKeys, sql, workspaceSecrets } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
+import { workspaceNotFound } from "./errors";
 import { open, seal } from "./secrets-crypto";
 import type { Services } from "./services";
 
 async function assertLive(services: Services, id: string) {
   const row = await findWorkspace(services.handle.db, id);
-  if (!row || row.status === "removed")
-    throw new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
+  if (!row || row.status === "removed") throw workspaceNotFound();
 }
 
 /** Keys and timestamps only: values never leave the server except into the workspace's process. */
 export async function listSecrets(services: Services, id: string) {
   await assertLive(services, id);
-  const rows = await services.handle.db
-    .select({
-      key: workspaceSecrets.key,
-      createdAt: workspaceSecrets.createdAt,
-      updatedAt: workspaceSecrets.updatedAt,
-    })
-    .from(workspaceSecrets)
-    .where(eq(workspaceSecrets.workspaceId, id))
-    .orderBy(asc(workspaceSecrets.key));
-  return rows.map((r) => ({
-    key: r.key,
-    createdAt: r.createdAt.toISOString(),
-    updatedAt: r.updatedAt.toISOString(),
-  }));
+  return listSecretKeys(services.handle.db, id);
 }
 
 export async function setSecret(services: Services, id: string, key: string, value: string) {

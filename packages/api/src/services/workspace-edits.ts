@@ -8,22 +8,20 @@ import {
   eq,
   findWorkspace,
   inArray,
+  listSecretKeys,
   lt,
   ne,
   sql,
   toWorkspaceView,
   workspaceEvents,
-  workspaceSecrets,
   workspaces,
 } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import { loadOrg } from "./agent-card";
 import { casUpdate } from "./cas";
-import { fieldError } from "./errors";
+import { fieldError, workspaceNotFound } from "./errors";
 import { lockEventLog, recordEvent, toEnvelope } from "./events";
 import type { Services } from "./services";
-
-const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
 
 /**
  * workspace.update: name, role, tier, model, parentId, forwardedTo, budgetLimit,
@@ -37,7 +35,7 @@ export async function updateWorkspace(
   const changes = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   const org = await loadOrg(services.handle.db);
   const self = org.get(id);
-  if (!self || self.removed) throw notFound();
+  if (!self || self.removed) throw workspaceNotFound();
 
   if (changes.parentId) {
     const parent = org.get(changes.parentId as string);
@@ -63,7 +61,7 @@ export async function updateWorkspace(
     return toWorkspaceView((await findWorkspace(services.handle.db, id))!);
 
   const result = await casUpdate(services.handle.db, id, (row) => {
-    if (row.status === "removed") throw notFound();
+    if (row.status === "removed") throw workspaceNotFound();
     return {
       transition: null,
       set: changes,
@@ -111,7 +109,7 @@ export async function setCollapsed(
   collapsed: boolean,
 ): Promise<WorkspaceView> {
   const result = await casUpdate(services.handle.db, id, (row) => {
-    if (row.status === "removed") throw notFound();
+    if (row.status === "removed") throw workspaceNotFound();
     if (row.collapsed === collapsed) return null;
     return {
       transition: null,
@@ -128,17 +126,9 @@ export async function setCollapsed(
 export async function getWorkspaceDetails(services: Services, id: string) {
   const { db } = services.handle;
   const row = await findWorkspace(db, id);
-  if (!row) throw notFound();
+  if (!row) throw workspaceNotFound();
   const [secretKeys, memories, events] = await Promise.all([
-    db
-      .select({
-        key: workspaceSecrets.key,
-        createdAt: workspaceSecrets.createdAt,
-        updatedAt: workspaceSecrets.updatedAt,
-      })
-      .from(workspaceSecrets)
-      .where(eq(workspaceSecrets.workspaceId, id))
-      .orderBy(asc(workspaceSecrets.key)),
+    listSecretKeys(db, id),
     db
       .select()
       .from(agentMemories)
@@ -155,11 +145,7 @@ export async function getWorkspaceDetails(services: Services, id: string) {
   return {
     workspace: toWorkspaceView(row),
     agentCard: row.agentCard,
-    secretKeys: secretKeys.map((s) => ({
-      key: s.key,
-      createdAt: s.createdAt.toISOString(),
-      updatedAt: s.updatedAt.toISOString(),
-    })),
+    secretKeys,
     memories: memories.map((m) => ({
       id: m.id,
       workspaceId: m.workspaceId,
@@ -180,7 +166,7 @@ export async function workspaceTimeline(
   limit: number,
 ) {
   const { db } = services.handle;
-  if (!(await findWorkspace(db, id))) throw notFound();
+  if (!(await findWorkspace(db, id))) throw workspaceNotFound();
   const rows = await db
     .select()
     .from(workspaceEvents)

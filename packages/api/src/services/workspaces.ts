@@ -9,8 +9,7 @@ import {
   workspaces,
   workspaceTokens,
 } from "@molecule/db";
-import { TRPCError } from "@trpc/server";
-import { fieldError } from "./errors";
+import { fieldError, workspaceNotFound } from "./errors";
 import { lockEventLog, recordEvent } from "./events";
 import { nextFreeSlot } from "./placement";
 import { loadRuntimes } from "./runtimes";
@@ -26,7 +25,7 @@ export async function listWorkspaces(services: Services): Promise<WorkspaceView[
 
 export async function getWorkspaceRow(services: Services, id: string) {
   const row = await findWorkspace(services.handle.db, id);
-  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
+  if (!row) throw workspaceNotFound();
   return row;
 }
 

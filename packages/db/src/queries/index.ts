@@ -1,2 +1,3 @@
+export * from "./secrets";
 export * from "./workspace-view";
 export * from "./workspaces";
