@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "../../api/src/root";
-import { startTestServer, type TestServer } from "../../api/src/testing";
+import { startTestServer, type TestServer, waitFor } from "../../api/src/testing";
 import { createContext } from "../../api/src/trpc";
 import { Agent, AgentStoppedError, resetWedgeForTests } from "../src/index";
 
@@ -13,20 +13,6 @@ let ts: TestServer;
 const agents: Agent[] = [];
 
 const operator = () => createCaller(createContext(ts.server.services, null, true));
-
-async function waitFor<T>(
-  check: () => Promise<T | null | undefined | false>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const viewOf = async (id: string) => (await operator().workspace.list()).find((w) => w.id === id)!;
 
@@ -68,10 +54,13 @@ describe("agent SDK against the platform", () => {
     expect(agent.status()).toBe("online");
     let release!: () => void;
     const task = agent.runTask("long job", () => new Promise<void>((r) => (release = r)));
-    const seen = await waitFor(async () => {
-      const v = await viewOf(workspace.id);
-      return v.currentTask === "long job" && v.activeTasks === 1 ? v : null;
-    }, "telemetry");
+    const seen = await waitFor(
+      async () => {
+        const v = await viewOf(workspace.id);
+        return v.currentTask === "long job" && v.activeTasks === 1 ? v : null;
+      },
+      { what: "telemetry" },
+    );
     expect(seen.status).toBe("online");
     release();
     await task;
@@ -86,10 +75,13 @@ describe("agent SDK against the platform", () => {
         throw new Error("Control request timeout: initialize");
       })
       .catch(() => {});
-    const view = await waitFor(async () => {
-      const v = await viewOf(workspace.id);
-      return v.status === "degraded" ? v : null;
-    }, "degraded");
+    const view = await waitFor(
+      async () => {
+        const v = await viewOf(workspace.id);
+        return v.status === "degraded" ? v : null;
+      },
+      { what: "degraded" },
+    );
     expect(view.runtimeState).toBe("wedged");
     expect(view.lastSampleError).toBe("Control request timeout: initialize");
     // Healthy tasks afterwards never clear it: every heartbeat still says wedged.
@@ -129,14 +121,17 @@ describe("agent SDK against the platform", () => {
     });
     await agent.start();
     agent.markWedged("Control request timeout: initialize");
-    await waitFor(async () => (await viewOf(workspace.id)).status === "degraded", "degraded");
+    await waitFor(async () => (await viewOf(workspace.id)).status === "degraded", { what: "degraded" });
 
     await operator().workspace.restart({ id: workspace.id });
     expect((await viewOf(workspace.id)).status).toBe("provisioning");
-    const back = await waitFor(async () => {
-      const v = await viewOf(workspace.id);
-      return v.status === "online" ? v : null;
-    }, "online after restart");
+    const back = await waitFor(
+      async () => {
+        const v = await viewOf(workspace.id);
+        return v.status === "online" ? v : null;
+      },
+      { what: "online after restart" },
+    );
     expect(restarts).toBe(1);
     expect(agent.isWedged()).toBe(false);
     expect(back.runtimeState).toBe("");

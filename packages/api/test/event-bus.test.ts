@@ -1,6 +1,6 @@
 import type { EventEnvelope } from "@molecule/contracts";
 import { createDb, type DbHandle, gt, workspaceEvents } from "@molecule/db";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventBus } from "../src/services/event-bus";
 import { lockEventLog, recordEvent } from "../src/services/events";
 import {
@@ -9,21 +9,13 @@ import {
   ON_POSTGRES,
   post,
   register,
-  startTestServer,
-  type TestServer,
+  testServerPerFile,
   trpcQuery,
   waitFor,
 } from "./helpers";
 
-let ts: TestServer;
+const ts = testServerPerFile();
 const db = () => ts.db.handle.db;
-
-beforeAll(async () => {
-  ts = await startTestServer();
-});
-afterAll(async () => {
-  await ts?.close();
-});
 
 function collect(bus: EventBus) {
   const seen: EventEnvelope[] = [];

@@ -1,5 +1,5 @@
 import { LIMITS } from "@molecule/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createWorkspace,
   eventsOf,
@@ -8,20 +8,12 @@ import {
   post,
   register,
   rowOf,
-  startTestServer,
-  type TestServer,
   type TestWorkspace,
+  testServerPerFile,
 } from "./helpers";
 
-let ts: TestServer;
+const ts = testServerPerFile();
 const db = () => ts.db.handle.db;
-
-beforeAll(async () => {
-  ts = await startTestServer();
-});
-afterAll(async () => {
-  await ts?.close();
-});
 
 async function onlineWorkspace(input: Parameters<typeof createWorkspace>[1] = {}): Promise<TestWorkspace> {
   const ws = await createWorkspace(ts, input);

@@ -1,13 +1,39 @@
 import type { CreateWorkspaceInput, WorkspaceStatus } from "@molecule/contracts";
 import { asc, type Database, eq, findWorkspace, type WorkspaceRow, workspaceEvents } from "@molecule/db";
+import { afterAll, beforeAll } from "vitest";
+import type { ServerConfig } from "../src/config";
 import { createCaller } from "../src/root";
-import { startTestServer, type TestServer } from "../src/testing";
+import { startTestServer, type TestServer, waitFor } from "../src/testing";
 import { createContext } from "../src/trpc";
 
 /** Tests that need a second connection (PGlite in memory has exactly one) run only on Postgres. */
 export const ON_POSTGRES = Boolean(process.env.DATABASE_URL);
 
-export { startTestServer, type TestServer };
+export { startTestServer, type TestServer, waitFor };
+
+/**
+ * One real server (and fresh database) per test file: started before the file's tests, closed
+ * after them. The returned object stands for that server; its properties are read when a test or
+ * hook uses them, so it can be declared at module level like the server it replaces.
+ */
+export function testServerPerFile(
+  overrides?: Partial<ServerConfig>,
+  options?: { sweeper?: boolean },
+): TestServer {
+  let current: TestServer | undefined;
+  beforeAll(async () => {
+    current = await startTestServer(overrides, options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestServer, {
+    get(_target, key) {
+      if (!current) throw new Error("The test server starts in beforeAll; use it inside tests and hooks.");
+      return Reflect.get(current, key);
+    },
+  });
+}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -102,20 +128,6 @@ export async function eventsOf(db: Database, id: string) {
 
 export async function eventTypes(db: Database, id: string): Promise<string[]> {
   return (await eventsOf(db, id)).map((e) => e.type);
-}
-
-/** Polls until `check` returns a truthy value (returned) or the time runs out (throws). */
-export async function waitFor<T>(
-  check: () => Promise<T | null | undefined | false>,
-  { timeoutMs = 10_000, intervalMs = 20, what = "condition" } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(intervalMs);
-  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { WORKSPACE_STATUSES } from "@molecule/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startSweeper } from "../src/services/sweeper";
 import {
   createWorkspace,
@@ -9,22 +9,14 @@ import {
   register,
   rowOf,
   sleep,
-  startTestServer,
   statusChain,
-  type TestServer,
   type TestWorkspace,
+  testServerPerFile,
 } from "./helpers";
 
-let ts: TestServer;
+// A very short OFFLINE_AFTER_MS so the sweep really competes with the heartbeats.
+const ts = testServerPerFile({ offlineAfterMs: 120, sweepIntervalMs: 15 });
 const db = () => ts.db.handle.db;
-
-beforeAll(async () => {
-  // A very short OFFLINE_AFTER_MS so the sweep really competes with the heartbeats.
-  ts = await startTestServer({ offlineAfterMs: 120, sweepIntervalMs: 15 });
-});
-afterAll(async () => {
-  await ts?.close();
-});
 
 // Deterministic pseudo-randomness, so a failure can be replayed.
 function rng(seed: number) {

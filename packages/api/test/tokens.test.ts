@@ -1,26 +1,10 @@
 import { eq, workspaceTokens } from "@molecule/db";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashToken, issueToken, revokeTokens } from "../src/services/tokens";
-import {
-  createWorkspace,
-  heartbeat,
-  operator,
-  post,
-  register,
-  rowOf,
-  startTestServer,
-  type TestServer,
-} from "./helpers";
+import { createWorkspace, heartbeat, operator, post, register, rowOf, testServerPerFile } from "./helpers";
 
-let ts: TestServer;
+const ts = testServerPerFile();
 const db = () => ts.db.handle.db;
-
-beforeAll(async () => {
-  ts = await startTestServer();
-});
-afterAll(async () => {
-  await ts?.close();
-});
 
 describe("workspace tokens (SPEC §3)", () => {
   it("a token is 32 random bytes in base64url; the database keeps only its SHA-256 and 8-char prefix", async () => {

@@ -1,25 +1,17 @@
 import { LIMITS } from "@molecule/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createWorkspace,
   eventsOf,
   eventTypes,
   post,
   rowOf,
-  startTestServer,
-  type TestServer,
   type TestWorkspace,
+  testServerPerFile,
 } from "./helpers";
 
-let ts: TestServer;
+const ts = testServerPerFile();
 const db = () => ts.db.handle.db;
-
-beforeAll(async () => {
-  ts = await startTestServer();
-});
-afterAll(async () => {
-  await ts?.close();
-});
 
 const wire = (name: string, body: unknown, token?: string) => post(ts, `/registry/${name}`, body, token);
 
