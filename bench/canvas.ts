@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type CDPSession, chromium, type Page } from "@playwright/test";
 import postgres from "postgres";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../e2e/support/chromium";
 
 const WORKSPACES = Number(process.env.WORKSPACES ?? 2000);
 const PARENTS = Number(process.env.PARENTS ?? 4);
@@ -388,20 +389,12 @@ try {
   const parentIds = parents.map((p) => p.id);
 
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM_EXECUTABLE,
     // Our own handlers close the browser and then stop the server: Playwright's would exit first.
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
+    args: CHROMIUM_ARGS,
   });
   const context = await browser.newContext({ baseURL: BASE, viewport: { width: 1440, height: 900 } });
   // tsx (esbuild keepNames) wraps named functions in __name(): page.evaluate callbacks need it too.
