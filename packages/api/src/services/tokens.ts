@@ -13,10 +13,7 @@ export function hashToken(token: string): string {
 /** Revokes every live token of the workspace and stores a new one; returns the plaintext once. */
 export async function issueToken(db: Database, workspaceId: string): Promise<string> {
   const token = mintToken();
-  await db
-    .update(workspaceTokens)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(workspaceTokens.workspaceId, workspaceId), isNull(workspaceTokens.revokedAt)));
+  await revokeTokens(db, workspaceId);
   await db
     .insert(workspaceTokens)
     .values({ workspaceId, tokenHash: hashToken(token), prefix: token.slice(0, 8) });
