@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const agentDir = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "apps", "agent");
+
+/** tsx's loader as installed for apps/agent, as a file URL (the e2e package does not depend on tsx). */
+function tsxLoader(): string {
+  const require = createRequire(join(agentDir, "package.json"));
+  const loader = join(dirname(require.resolve("tsx/package.json")), "dist", "loader.mjs");
+  if (!existsSync(loader)) throw new Error(`tsx loader not found at ${loader}: run pnpm install`);
+  return pathToFileURL(loader).href;
+}
+
+/**
+ * Starts the bundled demo runtime as an EXTERNAL agent: a process the platform did not start and
+ * cannot restart, connected with the workspace's token the way an operator would run it.
+ * One node process (no wrapper), so its PID is the agent's own and SIGKILL leaves nothing behind.
+ */
+export function startExternalAgent(opts: {
+  platformUrl: string;
+  workspaceId: string;
+  token: string;
+  name: string;
+}): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ["--import", tsxLoader(), join(agentDir, "src", "main.ts")], {
+    cwd: agentDir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      MOLECULE_PLATFORM_URL: opts.platformUrl,
+      MOLECULE_WORKSPACE_ID: opts.workspaceId,
+      MOLECULE_WORKSPACE_TOKEN: opts.token,
+      MOLECULE_WORKSPACE_NAME: opts.name,
+    },
+  });
+  // Drained so a chatty agent never blocks on a full pipe; the last chunks explain a failure.
+  const chunks: string[] = [];
+  const keep = (chunk: Buffer) => {
+    chunks.push(chunk.toString());
+    if (chunks.length > 50) chunks.shift();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return { child, output: () => chunks.join("") };
+}
+
+/** Resolves once the process has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
