@@ -1,34 +1,12 @@
 import type { WorkspaceView } from "@molecule/contracts";
-import {
-  and,
-  type Database,
-  eq,
-  findWorkspace,
-  isNull,
-  sql,
-  toWorkspaceView,
-  workspaceTokens,
-} from "@molecule/db";
+import { findWorkspace, toWorkspaceView } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
 import { HasChildren, workspaceNotFound } from "./errors";
-import type { Tx } from "./events";
 import { descendantsOf } from "./org-tree";
 import type { Services } from "./services";
-import { hashToken, mintToken } from "./tokens";
-
-/** Revokes the live tokens and stores a new one, inside the caller's transaction. */
-export async function rotateTokenIn(tx: Tx | Database, workspaceId: string, token: string | null) {
-  await tx
-    .update(workspaceTokens)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(workspaceTokens.workspaceId, workspaceId), isNull(workspaceTokens.revokedAt)));
-  if (token)
-    await tx
-      .insert(workspaceTokens)
-      .values({ workspaceId, tokenHash: hashToken(token), prefix: token.slice(0, 8) });
-}
+import { mintToken, rotateTokenIn } from "./tokens";
 
 async function view(services: Services, id: string): Promise<WorkspaceView> {
   const row = await findWorkspace(services.handle.db, id);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, type Database, eq, isNull, sql, workspaceTokens } from "@molecule/db";
+import type { Tx } from "./events";
 
 /** A workspace token: 32 random bytes, base64url (SPEC §3). Only its SHA-256 and prefix are stored. */
 export function mintToken(): string {
@@ -10,21 +11,34 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
-/** Revokes every live token of the workspace and stores a new one; returns the plaintext once. */
-export async function issueToken(db: Database, workspaceId: string): Promise<string> {
-  const token = mintToken();
-  await revokeTokens(db, workspaceId);
+/** Stores a token for the workspace: its SHA-256 and the prefix shown to operators, never the token. */
+export async function storeToken(db: Tx | Database, workspaceId: string, token: string): Promise<void> {
   await db
     .insert(workspaceTokens)
     .values({ workspaceId, tokenHash: hashToken(token), prefix: token.slice(0, 8) });
-  return token;
 }
 
-export async function revokeTokens(db: Database, workspaceId: string): Promise<void> {
+export async function revokeTokens(db: Tx | Database, workspaceId: string): Promise<void> {
   await db
     .update(workspaceTokens)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(workspaceTokens.workspaceId, workspaceId), isNull(workspaceTokens.revokedAt)));
+}
+
+/**
+ * Revokes the live tokens and stores `token` (none when null: removal), inside the caller's
+ * transaction so the old token dies in the same commit as the status change that asked for it.
+ */
+export async function rotateTokenIn(tx: Tx | Database, workspaceId: string, token: string | null) {
+  await revokeTokens(tx, workspaceId);
+  if (token) await storeToken(tx, workspaceId, token);
+}
+
+/** rotateTokenIn with a freshly minted token; returns the plaintext once. */
+export async function issueToken(tx: Tx | Database, workspaceId: string): Promise<string> {
+  const token = mintToken();
+  await rotateTokenIn(tx, workspaceId, token);
+  return token;
 }
 
 /**

@@ -7,7 +7,6 @@ import {
   toWorkspaceView,
   workspaceSecrets,
   workspaces,
-  workspaceTokens,
 } from "@molecule/db";
 import { fieldError, workspaceNotFound } from "./errors";
 import { lockEventLog, recordEvent } from "./events";
@@ -16,7 +15,7 @@ import { loadRuntimes } from "./runtimes";
 import { seal } from "./secrets-crypto";
 import type { Services } from "./services";
 import { loadTemplate } from "./templates";
-import { hashToken, mintToken } from "./tokens";
+import { mintToken, storeToken } from "./tokens";
 
 export async function listWorkspaces(services: Services): Promise<WorkspaceView[]> {
   const now = new Date();
@@ -86,9 +85,7 @@ export async function createWorkspace(
         canvasY: position.y,
       })
       .returning();
-    await tx
-      .insert(workspaceTokens)
-      .values({ workspaceId: id, tokenHash: hashToken(token), prefix: token.slice(0, 8) });
+    await storeToken(tx, id, token);
     const secretRows = Object.entries(input.secrets).map(([key, value]) => ({
       workspaceId: id,
       key,

@@ -376,7 +376,7 @@ export class LocalProvisioner implements ProcessManager {
       return {
         transition: change,
         inTransaction: async (tx) => {
-          token = await issueToken(tx as unknown as Database, id);
+          token = await issueToken(tx, id);
         },
       };
     });
