@@ -4,7 +4,7 @@ import { handleRequest } from "./http/handler";
 import { seedDemoOrg } from "./services/demo-seed";
 import { EventBus } from "./services/event-bus";
 import { isLoopbackHost } from "./services/operator-auth";
-import { createLocalProvisioner } from "./services/provisioner";
+import { leadProvisioning } from "./services/provisioner";
 import { loadSecretsKey } from "./services/secrets-crypto";
 import type { Services } from "./services/services";
 import { startSweeper } from "./services/sweeper";
@@ -25,6 +25,8 @@ export interface StartOptions {
   background?: boolean;
   /** Run this process's own liveness sweeper (default true; tests that drive sweeps say false). */
   sweeper?: boolean;
+  /** How often a standby asks for the provisioner lease and the holder checks it (default 5 s). */
+  provisionerLeaseMs?: number;
 }
 
 /** Where local agent processes reach this server: a wildcard bind is reached on loopback. */
@@ -75,22 +77,29 @@ export async function startServer(
       stops.push(() => sweeper.stop());
     }
     if (config.provisioner === "local") {
-      // Before the demo seed, so seeded workspaces start; resumeAll brings back the processes of
-      // workspaces that were running when the server last stopped.
-      const provisioner = createLocalProvisioner(services, { platformUrl: platformUrlFor(config) });
-      services.processes = provisioner;
-      stops.push(() => provisioner.stopAll());
-      await provisioner.resumeAll();
+      // Before the demo seed, so seeded workspaces start. The lease holder's resumeAll brings back
+      // the processes of workspaces that were running when the server last stopped.
+      const leadership = await leadProvisioning(services, {
+        platformUrl: platformUrlFor(config),
+        retryMs: options.provisionerLeaseMs,
+      });
+      stops.push(() => leadership.stop());
     }
   }
+  let stopping: Promise<void> | null = null;
   if (await seedDemoOrg(services))
     console.log("[molecule] seeded the demo org (MOLECULE_DEMO=0 turns this off)");
   return {
     services,
     handle: (req) => handleRequest(req, services),
-    async stop() {
-      for (const stop of stops.reverse()) await stop().catch((e) => console.error("[server] stop failed", e));
-      if (!options.handle) await handle.close();
+    stop() {
+      // Idempotent: a signal handler and a test's cleanup may both stop the server.
+      stopping ??= (async () => {
+        for (const stop of stops.reverse())
+          await stop().catch((e) => console.error("[server] stop failed", e));
+        if (!options.handle) await handle.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from "@molecule/db/testing";
 import { loadConfig, type ServerConfig } from "./config";
 import { serveFetch } from "./http/node-adapter";
-import { type RunningServer, startServer } from "./server";
+import { type RunningServer, type StartOptions, startServer } from "./server";
 
 export interface TestServer {
   /** Base URL of a real HTTP server serving exactly what the Next.js routes serve. */
@@ -18,7 +18,7 @@ export interface TestServer {
  */
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
-  options: { sweeper?: boolean } = {},
+  options: Pick<StartOptions, "sweeper" | "provisionerLeaseMs"> = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase({ migrate: false });
   const config: ServerConfig = {
@@ -29,7 +29,11 @@ export async function startTestServer(
     ...overrides,
   };
   // No sweeper of its own unless asked: liveness tests drive their sweeps explicitly.
-  const server = await startServer(config, { handle: db.handle, sweeper: options.sweeper ?? false });
+  const server = await startServer(config, {
+    ...options,
+    handle: db.handle,
+    sweeper: options.sweeper ?? false,
+  });
   const http = await serveFetch(server.handle);
   return {
     url: http.url,

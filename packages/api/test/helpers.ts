@@ -18,7 +18,7 @@ export { startTestServer, type TestServer, waitFor };
  */
 export function testServerPerFile(
   overrides?: Partial<ServerConfig>,
-  options?: { sweeper?: boolean },
+  options?: Parameters<typeof startTestServer>[1],
 ): TestServer {
   let current: TestServer | undefined;
   beforeAll(async () => {
@@ -33,6 +33,16 @@ export function testServerPerFile(
       return Reflect.get(current, key);
     },
   });
+}
+
+/** Whether a process with this PID is running (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -8,13 +8,27 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkspaceView } from "@molecule/contracts";
+import { createDb } from "@molecule/db";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { transition } from "../src/domain/status-machine";
+import { createCaller } from "../src/root";
+import { startServer } from "../src/server";
 import { casUpdate } from "../src/services/cas";
 import { createLocalProvisioner, type LocalProvisioner } from "../src/services/provisioner";
 import { demoRuntime } from "../src/services/runtimes";
 import { type Sweeper, startSweeper } from "../src/services/sweeper";
-import { eventsOf, operator, startTestServer, type TestServer, trpc, waitFor } from "./helpers";
+import { createContext } from "../src/trpc";
+import {
+  alive,
+  eventsOf,
+  ON_POSTGRES,
+  operator,
+  sleep,
+  startTestServer,
+  type TestServer,
+  trpc,
+  waitFor,
+} from "./helpers";
 
 let ts: TestServer;
 let provisioner: LocalProvisioner;
@@ -25,14 +39,6 @@ const created: string[] = [];
 const externals: ChildProcess[] = [];
 
 const demo = demoRuntime();
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "molecule-provisioner-"));
@@ -312,6 +318,50 @@ describe("local provisioner", () => {
     await waitFor(async () => !alive(second), { what: "removed process gone" });
     expect(provisioner.pid(ws.id)).toBeNull();
   });
+
+  // README "Several server instances": one instance runs the provisioner, the others run `none`.
+  // What an operator does on any of them must reach the processes: the provisioner acts on the
+  // events, and on a token it did not issue, it starts the process with one of its own.
+  it.runIf(ON_POSTGRES)(
+    "create, restart and resume on another instance (provisioner none) start processes here",
+    async () => {
+      const handle = await createDb(ts.db.url!);
+      const other = await startServer({ ...ts.config, provisioner: "none" }, { handle, sweeper: false });
+      const elsewhere = () => createCaller(createContext(other.services, null, true));
+      try {
+        const { workspace } = await elsewhere().workspace.create({ name: "made elsewhere" });
+        created.push(workspace.id);
+        await waitStatus(workspace.id, "online");
+        const first = provisioner.pid(workspace.id)!;
+        expect(first).toBeTruthy();
+
+        expect((await elsewhere().workspace.restart({ id: workspace.id })).restarted).toBe(true);
+        await waitFor(async () => (provisioner.pid(workspace.id) ?? first) !== first, {
+          what: "a new process after a restart elsewhere",
+        });
+        await waitStatus(workspace.id, "online");
+        const second = provisioner.pid(workspace.id)!;
+        expect(alive(first)).toBe(false);
+
+        await elsewhere().workspace.pause({ id: workspace.id });
+        await waitFor(async () => !alive(second), { what: "paused process gone" });
+        await elsewhere().workspace.resume({ id: workspace.id });
+        await waitStatus(workspace.id, "online");
+        expect(provisioner.pid(workspace.id)).not.toBe(second);
+
+        // One restart, one process: a restart here is not also picked up as "from elsewhere".
+        const before = spawned.size;
+        await operator(ts).workspace.restart({ id: workspace.id });
+        await waitStatus(workspace.id, "online");
+        await sleep(500);
+        expect(spawned.size).toBe(before + 1);
+      } finally {
+        await other.stop();
+        await handle.close();
+      }
+    },
+    60_000,
+  );
 
   it("a hung agent (alive, no heartbeats) goes offline after OFFLINE_AFTER_MS", async () => {
     sweeper = startSweeper(ts.server.services, { log: () => {} });

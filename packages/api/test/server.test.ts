@@ -1,7 +1,26 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDb, sql } from "@molecule/db";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config";
-import { assertSafeBinding, platformUrlFor } from "../src/server";
-import { createWorkspace, eventTypes, heartbeat, rowOf, startTestServer, waitFor } from "./helpers";
+import { createCaller } from "../src/root";
+import { assertSafeBinding, platformUrlFor, type RunningServer, startServer } from "../src/server";
+import { type LocalProvisioner, PROVISIONER_LEASE_KEY } from "../src/services/provisioner";
+import { createContext } from "../src/trpc";
+import {
+  alive,
+  createWorkspace,
+  eventTypes,
+  heartbeat,
+  ON_POSTGRES,
+  rowOf,
+  startTestServer,
+  waitFor,
+} from "./helpers";
+
+const pidIn = (server: RunningServer, id: string) =>
+  (server.services.processes as LocalProvisioner | null)?.pid(id) ?? null;
 
 describe("startServer wiring", () => {
   it("runs its own liveness sweeper: a silent workspace goes offline with no test driving the sweep", async () => {
@@ -23,6 +42,64 @@ describe("startServer wiring", () => {
       expect((await heartbeat(ts, ws)).data.status).toBe("online");
     } finally {
       await ts.close();
+    }
+  });
+
+  it("runs agent processes in one instance per database; a standby takes over when it stops", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "molecule-lease-"));
+    const runtimesFile = join(dir, "runtimes.json");
+    // An agent that never registers: this test is about who runs the process, not about the agent.
+    writeFileSync(
+      runtimesFile,
+      JSON.stringify({ idle: { command: process.execPath, args: ["-e", "setInterval(() => {}, 1000)"] } }),
+    );
+    const a = await startTestServer({ provisioner: "local", runtimesFile }, { provisionerLeaseMs: 100 });
+    const pids: number[] = [];
+    try {
+      expect(a.server.services.processes, "the first instance holds the lease").not.toBeNull();
+      if (!ON_POSTGRES) return; // PGlite: one process per database, nobody else to ask
+      const handle = await createDb(a.db.url!);
+      const b = await startServer(a.config, { handle, sweeper: false, provisionerLeaseMs: 100 });
+      try {
+        expect(b.services.processes, "the second instance stands by").toBeNull();
+
+        // Created on the standby, run by the holder.
+        const onB = createCaller(createContext(b.services, null, true));
+        const { workspace } = await onB.workspace.create({ name: "idle", runtime: "idle" });
+        const first = await waitFor(async () => pidIn(a.server, workspace.id), { what: "a process on A" });
+        pids.push(first);
+
+        // The holder stops: its processes stop, the standby takes over and starts them again.
+        await a.server.stop();
+        expect(alive(first)).toBe(false);
+        const second = await waitFor(async () => pidIn(b, workspace.id), {
+          what: "the standby to take over and start the process",
+        });
+        pids.push(second);
+        expect(second).not.toBe(first);
+
+        // The holder's lease connection dies (Postgres frees its lock): it notices, stops its
+        // processes, and (being the only instance left) takes the lease again and restarts them.
+        await handle.db.execute(
+          sql`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and objid = ${PROVISIONER_LEASE_KEY}`,
+        );
+        const third = await waitFor(
+          async () => {
+            const pid = pidIn(b, workspace.id);
+            return pid !== null && pid !== second ? pid : null;
+          },
+          { what: "a new process after the lease was lost and taken again" },
+        );
+        pids.push(third);
+        expect(alive(second)).toBe(false);
+      } finally {
+        await b.stop();
+        await handle.close();
+      }
+      expect(pids.filter(alive)).toEqual([]);
+    } finally {
+      await a.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

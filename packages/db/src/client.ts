@@ -20,7 +20,19 @@ export interface DbHandle {
   execScript(sqlText: string): Promise<void>;
   /** LISTEN on a channel; resolves once listening; returns the unlisten function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Tries to take the session advisory lock `key` on a connection of its own, kept until the
+   * lease is released (or the connection dies, which frees the lock in Postgres). Null when
+   * another session holds it. PGlite is one process with one session: it always gets the lease.
+   */
+  tryLease(key: number): Promise<Lease | null>;
   close(): Promise<void>;
+}
+
+export interface Lease {
+  /** Resolves true while the lock is still held on its connection; false once that is lost. */
+  check(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 /**
@@ -51,6 +63,41 @@ function openPostgres(url: string): DbHandle {
       const sub = await client.listen(channel, onPayload);
       return () => sub.unlisten();
     },
+    async tryLease(key) {
+      // A client of its own, not a reserved pool connection: postgres.js crashes the process when
+      // a query runs on a reserved connection the server has terminated. This one reconnects
+      // instead (a new session, without the lock, which check() sees). No max_lifetime: a
+      // recycled connection would drop the lock.
+      const conn = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10, max_lifetime: null });
+      let held = false;
+      try {
+        const [row] = await conn`select pg_try_advisory_lock(${key}) as ok`;
+        held = row?.ok === true;
+      } finally {
+        if (!held) await conn.end({ timeout: 1 }).catch(() => {});
+      }
+      if (!held) return null;
+      let lost = false;
+      return {
+        async check() {
+          if (lost) return false;
+          try {
+            const [row] = await conn`
+              select count(*)::int as n from pg_locks
+              where locktype = 'advisory' and objid = ${key} and pid = pg_backend_pid() and granted`;
+            lost = row?.n !== 1;
+          } catch {
+            lost = true;
+          }
+          return !lost;
+        },
+        async release() {
+          if (!lost) await conn`select pg_advisory_unlock(${key})`.catch(() => {});
+          lost = true;
+          await conn.end({ timeout: 1 }).catch(() => {});
+        },
+      };
+    },
     async close() {
       await client.end({ timeout: 5 });
     },
@@ -71,6 +118,16 @@ async function openPglite(dir: string | undefined): Promise<DbHandle> {
     async listen(channel, onPayload) {
       const unsub = await client.listen(channel, onPayload);
       return async () => unsub();
+    },
+    async tryLease() {
+      // One PGlite data directory is open in one process only: that process is alone.
+      let released = false;
+      return {
+        check: async () => !released && !client.closed,
+        release: async () => {
+          released = true;
+        },
+      };
     },
     async close() {
       if (!client.closed) await client.close();

@@ -41,6 +41,15 @@ export async function issueToken(tx: Tx | Database, workspaceId: string): Promis
   return token;
 }
 
+/** Hashes of the workspace's tokens that are not revoked (normally one). */
+export async function liveTokenHashes(db: Tx | Database, workspaceId: string): Promise<string[]> {
+  const rows = await db
+    .select({ tokenHash: workspaceTokens.tokenHash })
+    .from(workspaceTokens)
+    .where(and(eq(workspaceTokens.workspaceId, workspaceId), isNull(workspaceTokens.revokedAt)));
+  return rows.map((r) => r.tokenHash);
+}
+
 /**
  * The workspace a token speaks for, or null. Looked up by hash (unique index), then compared in
  * constant time so the comparison itself leaks nothing.

@@ -17,7 +17,7 @@ import { casUpdate } from "../cas";
 import { loadRuntimes, type RuntimeSpec } from "../runtimes";
 import { open } from "../secrets-crypto";
 import type { LogLine, ProcessManager, Services } from "../services";
-import { issueToken } from "../tokens";
+import { hashToken, issueToken, liveTokenHashes } from "../tokens";
 import { childEnv } from "./child-env";
 import { LogBuffer } from "./log-buffer";
 
@@ -58,6 +58,8 @@ interface Slot {
   /** Times of recent unexpected exits (crash-loop detection). */
   exits: number[];
   restartTimer: NodeJS.Timeout | null;
+  /** SHA-256 of the token this provisioner last issued to (or holds for) the workspace's process. */
+  tokenHash: string | null;
   /** Start/stop work for one workspace runs one step at a time. */
   queue: Promise<void>;
   logs: LogBuffer;
@@ -89,7 +91,8 @@ export class LocalProvisioner implements ProcessManager {
     this.workspacesRoot = options.workspacesRoot ?? join(dataDir(), "workspaces");
     this.runtimes = options.runtimes ?? (() => loadRuntimes(services.config.runtimesFile));
     // Another instance (or the sweep) may pause, remove or fail a workspace whose process runs
-    // here: stop it when the event arrives and the row still says so.
+    // here: stop it when the event arrives and the row still says so. Another instance may also
+    // create, restart or resume one (it runs no provisioner): start it here.
     this.unsubscribe = services.bus.subscribe((event) => {
       if (
         event.type === "WORKSPACE_PAUSED" ||
@@ -97,6 +100,10 @@ export class LocalProvisioner implements ProcessManager {
         event.type === "WORKSPACE_PROVISION_FAILED"
       ) {
         void this.stopIfNotRunning(event.workspaceId);
+      } else if (event.type === "WORKSPACE_CREATED" || event.type === "WORKSPACE_PROVISIONING") {
+        void this.startIfRequestedElsewhere(event.workspaceId).catch((error) =>
+          console.error("[provisioner] could not start a workspace", error),
+        );
       }
     });
     if (options.handleSignals !== false) this.installSignalHandlers();
@@ -111,6 +118,7 @@ export class LocalProvisioner implements ProcessManager {
   start(workspaceId: string, token: string): void {
     if (this.closed) return;
     const slot = this.slot(workspaceId);
+    slot.tokenHash = hashToken(token);
     const generation = ++slot.generation;
     this.clearRestartTimer(slot);
     this.enqueue(slot, async () => {
@@ -199,6 +207,7 @@ export class LocalProvisioner implements ProcessManager {
         generation: 0,
         exits: [],
         restartTimer: null,
+        tokenHash: null,
         queue: Promise.resolve(),
         logs: new LogBuffer(this.options.logLines ?? 500),
       };
@@ -346,6 +355,7 @@ export class LocalProvisioner implements ProcessManager {
 
     const token = await this.restartRow(slot.id, () => "restart");
     if (!token || generation !== slot.generation) return;
+    slot.tokenHash = hashToken(token);
     const base = this.options.restartBackoffMs ?? 1_000;
     const delay = Math.min(this.options.maxRestartBackoffMs ?? 30_000, base * 2 ** (slot.exits.length - 1));
     slot.logs.push("system", `restarting in ${delay} ms`);
@@ -401,6 +411,25 @@ export class LocalProvisioner implements ProcessManager {
   private async secrets(id: string): Promise<Record<string, string>> {
     const rows = await this.db.select().from(workspaceSecrets).where(eq(workspaceSecrets.workspaceId, id));
     return Object.fromEntries(rows.map((r) => [r.key, open(this.services.secretsKey, r)]));
+  }
+
+  /**
+   * A workspace provisioning with a token this provisioner never issued was created, restarted or
+   * resumed by another server instance (which runs no provisioner and could only store the hash).
+   * Its process runs here: a token of our own (rotated, status kept) and a fresh process. When this
+   * instance made the change itself, start() was already called with the live token: nothing to do.
+   */
+  private async startIfRequestedElsewhere(id: string) {
+    if (this.closed) return;
+    const row = await findWorkspace(this.db, id);
+    if (!row || row.external || row.status !== "provisioning") return;
+    const ours = this.slots.get(id)?.tokenHash;
+    if (ours && (await liveTokenHashes(this.db, id)).includes(ours)) return;
+    const token = await this.restartRow(id, () => "keep");
+    if (token && !this.closed) {
+      this.slot(id).logs.push("system", "started for a request made on another server instance");
+      this.start(id, token);
+    }
   }
 
   private async stopIfNotRunning(id: string) {
