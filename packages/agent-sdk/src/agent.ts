@@ -47,6 +47,13 @@ export interface AgentOptions {
    * runtime) and the agent registers again.
    */
   restartRuntime?: () => MaybePromise<void>;
+  /**
+   * Without restartRuntime the runtime cannot be replaced in place, so the default `restart`
+   * handling ends the process (code 75) for its supervisor to start a fresh one: clearing the
+   * wedge of a runtime that was never replaced would report a dead runtime as healthy.
+   * Default: process.exit.
+   */
+  exitProcess?: (code: number) => void;
   /** Replaces the default `restart` handling (restartRuntime + clear + register). */
   onRestart?: (agent: Agent) => MaybePromise<void>;
   /** Called when the `pause` directive appears (and onResume when it goes away). */
@@ -83,6 +90,9 @@ const defaultLogger: AgentLogger = {
  * wedge detector, spend, and directives. Every heartbeat carries the full payload built from the
  * agent's own state, so nothing but a fresh runtime can clear a wedge.
  */
+/** EX_TEMPFAIL: "try again", which is what a supervisor restarting the process should do. */
+export const EXIT_FOR_RESTART = 75;
+
 export class Agent {
   readonly workspaceId: string;
   readonly model: string;
@@ -211,7 +221,7 @@ export class Agent {
       return result;
     } catch (error) {
       this.errors.recordFailure(errorText(error));
-      if (this.wedge.matches(error) && this.wedge.markWedged(errorText(error))) {
+      if (this.wedge.observe(error)) {
         this.log.error(`runtime wedged: ${this.wedge.wedgeReason()}`);
         this.heartbeatSoon();
       }
@@ -311,8 +321,15 @@ export class Agent {
    * described the old runtime (wedge, errors, uptime), and register again as a fresh process.
    */
   async restartRuntime(): Promise<void> {
-    if (this.options.restartRuntime) await this.options.restartRuntime();
-    else this.log.warn("no restartRuntime hook given: re-registering the same runtime");
+    if (!this.options.restartRuntime) {
+      this.log.error(
+        "restart requested, but this runtime cannot be restarted in place (no restartRuntime hook): exiting so its supervisor starts a fresh process",
+      );
+      this.stop();
+      (this.options.exitProcess ?? ((code: number) => process.exit(code)))(EXIT_FOR_RESTART);
+      return;
+    }
+    await this.options.restartRuntime();
     this.wedge.reset();
     this.errors.clear();
     this.startedAt = Date.now();

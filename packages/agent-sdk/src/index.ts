@@ -1,4 +1,4 @@
-export { Agent, type AgentLogger, type AgentOptions, AgentStoppedError } from "./agent";
+export { Agent, type AgentLogger, type AgentOptions, AgentStoppedError, EXIT_FOR_RESTART } from "./agent";
 export { backoffDelay, jitter } from "./backoff";
 export { createPlatformClient, httpStatusOf, type PlatformClient } from "./client";
 export { createAgentFromEnv, envTokenSource } from "./env";

@@ -36,11 +36,9 @@ export class WedgeDetector {
     return this.patterns.some((p) => p.test(text));
   }
 
-  /** Looks at a failure: marks the runtime wedged when it matches. Returns whether it matched. */
+  /** Looks at a failure: marks the runtime wedged when it matches. True when this call wedged it. */
   observe(error: unknown): boolean {
-    if (!this.matches(error)) return false;
-    this.markWedged(errorText(error));
-    return true;
+    return this.matches(error) && this.markWedged(errorText(error));
   }
 
   /**

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "../../api/src/root";
 import { startTestServer, type TestServer, waitFor } from "../../api/src/testing";
 import { createContext } from "../../api/src/trpc";
-import { Agent, AgentStoppedError, resetWedgeForTests } from "../src/index";
+import { Agent, AgentStoppedError, EXIT_FOR_RESTART, resetWedgeForTests, WedgeDetector } from "../src/index";
 
 const quiet = { info() {}, warn() {}, error() {} };
 let ts: TestServer;
@@ -140,6 +140,26 @@ describe("agent SDK against the platform", () => {
     const types = (events as { events?: { type: string }[] }).events?.map((e) => e.type) ?? [];
     if (types.length)
       expect(types).toEqual(expect.arrayContaining(["WORKSPACE_PROVISIONING", "WORKSPACE_ONLINE"]));
+  });
+
+  it("without a restartRuntime hook, restart ends the process (code 75) and never clears the wedge", async () => {
+    const { workspace, token } = await operator().workspace.create({ name: "no hook", external: true });
+    const exits: number[] = [];
+    const agent = agentFor(workspace.id, () => token, {
+      wedge: new WedgeDetector(),
+      exitProcess: (code) => void exits.push(code),
+    });
+    await agent.start();
+    agent.markWedged("Control request timeout: initialize");
+    await waitFor(async () => (await viewOf(workspace.id)).status === "degraded", { what: "degraded" });
+
+    await operator().workspace.restart({ id: workspace.id });
+    await waitFor(async () => exits.length > 0, { what: "the process to be ended" });
+    expect(exits).toEqual([EXIT_FOR_RESTART]);
+    expect(await agent.closed).toBeNull();
+    expect(agent.isWedged()).toBe(true);
+    // It did not register again as if healthy: the workspace waits for a fresh process.
+    expect((await viewOf(workspace.id)).status).toBe("provisioning");
   });
 
   it("pause and over_budget directives reach their callbacks", async () => {
