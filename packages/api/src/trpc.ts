@@ -6,7 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { HasChildren } from "./services/errors";
 import { isOperator } from "./services/operator-auth";
 import type { Services } from "./services/services";
-import { bearerToken, workspaceForToken } from "./services/tokens";
+import { bearerToken, hashToken, workspaceForToken } from "./services/tokens";
 
 // ─── 1. Context ──────────────────────────────────────────────────────────────────────────────────
 
@@ -97,7 +97,9 @@ export const agentProcedure = t.procedure.use(async ({ ctx, next }) => {
   const workspaceId = await workspaceForToken(ctx.services.handle.db, token);
   if (!workspaceId)
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Invalid or revoked workspace token." });
-  return next({ ctx: { agentWorkspaceId: workspaceId } });
+  // The hash goes along so the write itself can insist the token is still live: a restart may
+  // revoke it between this check and the write (see CasPlan.whileTokenLive).
+  return next({ ctx: { agentWorkspaceId: workspaceId, agentTokenHash: hashToken(token) } });
 });
 
 /** A token only speaks for its own workspace: naming another one is forbidden (403). */

@@ -1,10 +1,13 @@
-import { WORKSPACE_STATUSES } from "@molecule/contracts";
+import { HeartbeatInputSchema, WORKSPACE_STATUSES } from "@molecule/contracts";
 import { describe, expect, it } from "vitest";
+import { recordHeartbeat, registerAgent } from "../src/services/registry";
 import { startSweeper } from "../src/services/sweeper";
+import { hashToken } from "../src/services/tokens";
 import {
   createWorkspace,
   eventsOf,
   heartbeat,
+  operator,
   post,
   register,
   rowOf,
@@ -86,6 +89,29 @@ describe("concurrent heartbeats, registers, sweeps, restarts and a pause", () =>
       // A degraded row always says why.
       if (row.status === "degraded") expect(row.statusReason).toBeTruthy();
     }
+  });
+
+  // The token is checked when the request arrives, the row written a moment later. A restart that
+  // revokes the token in between must win: the old process may not turn the restarting workspace
+  // online (or degraded) before the new process registers.
+  it("a heartbeat or register authorised just before a restart revoked its token writes nothing", async () => {
+    const ws = await createWorkspace(ts); // local: a restart rotates its token
+    await register(ts, ws);
+    const authorised = hashToken(ws.token);
+    await operator(ts).workspace.restart({ id: ws.id });
+    const events = (await eventsOf(db(), ws.id)).length;
+
+    const hb = HeartbeatInputSchema.parse({ workspaceId: ws.id, runtimeState: "wedged", sampleError: "old" });
+    await expect(recordHeartbeat(ts.server.services, ws.id, hb, authorised)).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+    await expect(
+      registerAgent(ts.server.services, ws.id, { url: null, agentCard: {} }, authorised),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const row = await rowOf(db(), ws.id);
+    expect(row.status).toBe("provisioning");
+    expect(row.lastSampleError).not.toBe("old");
+    expect(await eventsOf(db(), ws.id)).toHaveLength(events);
   });
 
   it("a double-clicked restart is one restart", async () => {

@@ -31,13 +31,15 @@ async function witnessed<T>(services: Services, workspaceId: string, work: () =>
 export const registryRouter = router({
   register: agentProcedure.input(RegisterInputSchema).mutation(async ({ ctx, input }) => {
     assertSelf(ctx, input.id);
-    return witnessed(ctx.services, input.id, () => registerAgent(ctx.services, input.id, input));
+    return witnessed(ctx.services, input.id, () =>
+      registerAgent(ctx.services, input.id, input, ctx.agentTokenHash),
+    );
   }),
 
   heartbeat: agentProcedure.input(HeartbeatInputSchema).mutation(async ({ ctx, input }) => {
     assertSelf(ctx, input.workspaceId);
     return witnessed(ctx.services, input.workspaceId, () =>
-      recordHeartbeat(ctx.services, input.workspaceId, input),
+      recordHeartbeat(ctx.services, input.workspaceId, input, ctx.agentTokenHash),
     );
   }),
 

@@ -8,11 +8,13 @@ import {
   sql,
   type WorkspaceRow,
   workspaces,
+  workspaceTokens,
 } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import type { Transition } from "../domain/status-machine";
 import { workspaceNotFound } from "./errors";
 import { lockEventLog, recordEvent, type Tx } from "./events";
+import { liveToken, liveTokenHashes } from "./tokens";
 
 export interface CasPlan {
   /** The status change the machine chose, or null to keep the status. */
@@ -23,6 +25,12 @@ export interface CasPlan {
   events?: { type: PersistedEventType; payload: Record<string, unknown> }[];
   /** Extra compare-and-set columns besides status (e.g. budget_exceeded as read). */
   alsoUnchanged?: Partial<Pick<WorkspaceRow, "budgetExceeded">>;
+  /**
+   * Write only while the agent token with this hash is live. An agent's request is authorised
+   * before its write; a restart revoking that token in between must win, or the old process's
+   * heartbeat would turn the restarting workspace online. Checked in the UPDATE itself.
+   */
+  whileTokenLive?: string;
   /** More writes in the same transaction, after the row update succeeded. */
   inTransaction?: (tx: Tx, after: WorkspaceRow) => Promise<void>;
 }
@@ -64,6 +72,10 @@ export async function casUpdate(
     if (decided.alsoUnchanged?.budgetExceeded !== undefined) {
       conditions.push(eq(workspaces.budgetExceeded, decided.alsoUnchanged.budgetExceeded));
     }
+    if (decided.whileTokenLive)
+      conditions.push(
+        sql`exists (select 1 from ${workspaceTokens} where ${liveToken(id, decided.whileTokenLive)})`,
+      );
     const toWrite = [...(transition ? [transition.event] : []), ...(decided.events ?? [])];
     const update = (q: Tx | Database) =>
       q
@@ -86,6 +98,12 @@ export async function casUpdate(
             return { after, events };
           });
     if (result) return { before, after: result.after, transition, events: result.events };
+    if (decided.whileTokenLive && !(await liveTokenHashes(db, id)).includes(decided.whileTokenLive)) {
+      throw new TRPCError({
+        code: "UNAUTHORIZED",
+        message: "This workspace token was revoked while the request was in flight.",
+      });
+    }
   }
   throw new TRPCError({ code: "CONFLICT", message: "The workspace is changing too fast; try again." });
 }

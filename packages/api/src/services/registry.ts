@@ -17,10 +17,12 @@ export async function registerAgent(
   services: Services,
   id: string,
   input: { url: string | null; agentCard: Record<string, unknown> },
+  tokenHash: string,
 ): Promise<RegisterOutput> {
   const result = await casUpdate(services.handle.db, id, (row) => {
     assertLive(row);
     return {
+      whileTokenLive: tokenHash,
       transition: transition(row.status, { kind: "register" }),
       set: {
         url: input.url ?? row.url,
@@ -46,6 +48,7 @@ export async function recordHeartbeat(
   services: Services,
   id: string,
   hb: Heartbeat,
+  tokenHash: string,
 ): Promise<HeartbeatOutput> {
   const now = new Date();
   const result = await casUpdate(services.handle.db, id, (row) => {
@@ -58,6 +61,7 @@ export async function recordHeartbeat(
     const spend = hb.monthlySpend > 0 ? hb.monthlySpend : currentSpend(row, now);
     const over = row.budgetLimit != null && spend >= row.budgetLimit;
     return {
+      whileTokenLive: tokenHash,
       transition: change,
       set: {
         lastHeartbeatAt: NOW,

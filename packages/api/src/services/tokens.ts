@@ -19,10 +19,7 @@ export async function storeToken(db: Tx | Database, workspaceId: string, token: 
 }
 
 export async function revokeTokens(db: Tx | Database, workspaceId: string): Promise<void> {
-  await db
-    .update(workspaceTokens)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(workspaceTokens.workspaceId, workspaceId), isNull(workspaceTokens.revokedAt)));
+  await db.update(workspaceTokens).set({ revokedAt: sql`now()` }).where(liveToken(workspaceId));
 }
 
 /**
@@ -46,8 +43,17 @@ export async function liveTokenHashes(db: Tx | Database, workspaceId: string): P
   const rows = await db
     .select({ tokenHash: workspaceTokens.tokenHash })
     .from(workspaceTokens)
-    .where(and(eq(workspaceTokens.workspaceId, workspaceId), isNull(workspaceTokens.revokedAt)));
+    .where(liveToken(workspaceId));
   return rows.map((r) => r.tokenHash);
+}
+
+/** The workspace_tokens rows that are live for the workspace (with this hash, when given). */
+export function liveToken(workspaceId: string, tokenHash?: string) {
+  return and(
+    eq(workspaceTokens.workspaceId, workspaceId),
+    isNull(workspaceTokens.revokedAt),
+    tokenHash === undefined ? undefined : eq(workspaceTokens.tokenHash, tokenHash),
+  );
 }
 
 /**
