@@ -5,6 +5,7 @@ import { transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
 import { HasChildren, workspaceNotFound } from "./errors";
 import { descendantsOf } from "./org-tree";
+import { NOT_STARTED } from "./registry";
 import type { Services } from "./services";
 import { mintToken, rotateTokenIn } from "./tokens";
 
@@ -36,9 +37,7 @@ export async function restartWorkspace(
     if (!change) return null;
     return {
       transition: change,
-      set: row.external
-        ? { pendingRestart: true }
-        : { runtimeState: "", lastErrorRate: 0, activeTasks: 0, currentTask: "" },
+      set: row.external ? { pendingRestart: true } : NOT_STARTED,
       inTransaction: row.external ? undefined : (tx) => rotateTokenIn(tx, id, token),
     };
   });
@@ -77,7 +76,7 @@ export async function resumeWorkspace(services: Services, id: string): Promise<{
       throw new TRPCError({ code: "CONFLICT", message: "This workspace is not paused." });
     return {
       transition: transition(row.status, { kind: "resume", external: row.external }),
-      set: { runtimeState: "", lastErrorRate: 0, activeTasks: 0, currentTask: "" },
+      set: NOT_STARTED,
       inTransaction: row.external ? undefined : (tx) => rotateTokenIn(tx, id, token),
     };
   });

@@ -8,6 +8,12 @@ import type { Services } from "./services";
 
 const NOW = sql`now()` as unknown as Date;
 
+/**
+ * The telemetry of a process that has not started yet: a restart or resume clears what the old
+ * process reported, so the card does not show a wedge or tasks of a runtime that is gone.
+ */
+export const NOT_STARTED = { runtimeState: "", lastErrorRate: 0, activeTasks: 0, currentTask: "" } as const;
+
 function assertLive(row: WorkspaceRow) {
   if (row.status === "removed") throw workspaceRemoved();
 }

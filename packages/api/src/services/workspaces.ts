@@ -8,7 +8,7 @@ import {
   workspaceSecrets,
   workspaces,
 } from "@molecule/db";
-import { fieldError, workspaceNotFound } from "./errors";
+import { fieldError } from "./errors";
 import { lockEventLog, recordEvent } from "./events";
 import { nextFreeSlot } from "./placement";
 import { loadRuntimes } from "./runtimes";
@@ -20,12 +20,6 @@ import { mintToken, storeToken } from "./tokens";
 export async function listWorkspaces(services: Services): Promise<WorkspaceView[]> {
   const now = new Date();
   return (await listVisibleWorkspaces(services.handle.db)).map((row) => toWorkspaceView(row, now));
-}
-
-export async function getWorkspaceRow(services: Services, id: string) {
-  const row = await findWorkspace(services.handle.db, id);
-  if (!row) throw workspaceNotFound();
-  return row;
 }
 
 /**

@@ -9,13 +9,13 @@ import {
   findWorkspace,
   inArray,
   type WorkspaceRow,
-  workspaceSecrets,
   workspaces,
 } from "@molecule/db";
 import { transition } from "../../domain/status-machine";
 import { casUpdate } from "../cas";
+import { NOT_STARTED } from "../registry";
 import { loadRuntimes, type RuntimeSpec } from "../runtimes";
-import { open } from "../secrets-crypto";
+import { decryptedSecrets } from "../secrets";
 import type { LogLine, ProcessManager, Services } from "../services";
 import { hashToken, issueToken, liveTokenHashes } from "../tokens";
 import { childEnv } from "./child-env";
@@ -269,7 +269,7 @@ export class LocalProvisioner implements ProcessManager {
     const env = childEnv({
       base: this.options.baseEnv ?? process.env,
       runtimeEnv: runtime.env,
-      secrets: await this.secrets(slot.id),
+      secrets: await decryptedSecrets(this.services, slot.id),
       platformUrl: this.options.platformUrl,
       workspaceId: slot.id,
       workspaceName: row.name,
@@ -385,6 +385,7 @@ export class LocalProvisioner implements ProcessManager {
       if (mode(row) === "restart" && !change) return null;
       return {
         transition: change,
+        set: NOT_STARTED,
         inTransaction: async (tx) => {
           token = await issueToken(tx, id);
         },
@@ -406,11 +407,6 @@ export class LocalProvisioner implements ProcessManager {
       const change = transition(row.status, { kind: "provision_failed", reason });
       return change ? { transition: change } : null;
     });
-  }
-
-  private async secrets(id: string): Promise<Record<string, string>> {
-    const rows = await this.db.select().from(workspaceSecrets).where(eq(workspaceSecrets.workspaceId, id));
-    return Object.fromEntries(rows.map((r) => [r.key, open(this.services.secretsKey, r)]));
   }
 
   /**
