@@ -1,5 +1,6 @@
-import { expect, type Locator, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { createWorkspace, uniqueName } from "../support/api";
+import { drag } from "../support/drag";
 
 type View = { id: string; parentId: string | null; x: number; y: number };
 
@@ -7,23 +8,6 @@ async function workspace(page: Page, id: string): Promise<View> {
   const res = await page.request.get("/api/trpc/workspace.list");
   const list = ((await res.json()) as { result: { data: View[] } }).result.data;
   return list.find((w) => w.id === id)!;
-}
-
-/** Drags a card by its header (not its buttons) by (dx, dy) screen pixels, in small steps. */
-async function drag(page: Page, card: Locator, to: { x: number; y: number } | Locator) {
-  const box = (await card.boundingBox())!;
-  const start = { x: box.x + 20, y: box.y + 12 };
-  let target: { x: number; y: number };
-  if ("x" in to) target = { x: start.x + to.x, y: start.y + to.y };
-  else {
-    const t = (await to.boundingBox())!;
-    target = { x: t.x + t.width / 2, y: t.y + t.height / 2 };
-  }
-  await page.mouse.move(start.x, start.y);
-  await page.mouse.down();
-  await page.mouse.move(start.x + 5, start.y + 5, { steps: 2 });
-  await page.mouse.move(target.x, target.y, { steps: 12 });
-  await page.mouse.up();
 }
 
 test("drag saves the position (a reload shows the same layout); drop onto a card nests, dragging out un-nests", async ({
@@ -58,7 +42,10 @@ test("drag saves the position (a reload shows the same layout); drop onto a card
 
   // 2. Drop onto another card: the target is highlighted, the nesting is confirmed, then saved.
   await page.getByRole("button", { name: "Fit View" }).click();
-  await drag(page, cardA, cardB);
+  await drag(page, cardA, cardB, async () => {
+    await expect(cardB).toHaveClass(/card--drop/);
+  });
+  await expect(cardB).not.toHaveClass(/card--drop/);
   const confirm = page.getByRole("dialog", { name: "Move into another workspace?" });
   await expect(confirm).toBeVisible();
   await confirm.getByRole("button", { name: /Move into/ }).click();

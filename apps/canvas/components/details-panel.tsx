@@ -5,7 +5,7 @@ import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { pauseWorkspace, resumeWorkspace, rotateToken } from "@/lib/actions";
 import { api, type LogLine, type MemoryView, type SecretKeyView } from "@/lib/api";
 import { problemOf } from "@/lib/errors";
-import { ago, formatCents, formatUptime } from "@/lib/status";
+import { ago, formatCents, formatUptime, reasonOf } from "@/lib/status";
 import { useCanvas } from "@/lib/store";
 import { useNow } from "@/lib/use-now";
 import { RestartButton } from "./restart-button";
@@ -45,8 +45,10 @@ function Timeline({ id, version }: { id: string; version: string }) {
   const [page, reload] = useLoad(() => api.events(id), `${id}:${version}`);
   const [older, setOlder] = useState<EventEnvelope[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  const [olderError, setOlderError] = useState<string | null>(null);
   useEffect(() => {
     setOlder([]);
+    setOlderError(null);
     setCursor(page.kind === "ok" ? page.value.nextCursor : null);
   }, [page]);
   if (page.kind === "loading") return <p className="muted">Loading…</p>;
@@ -84,13 +86,23 @@ function Timeline({ id, version }: { id: string; version: string }) {
           type="button"
           className="btn btn--ghost btn--sm"
           onClick={async () => {
-            const next = await api.events(id, cursor);
-            setOlder((o) => [...o, ...next.events]);
-            setCursor(next.nextCursor);
+            setOlderError(null);
+            try {
+              const next = await api.events(id, cursor);
+              setOlder((o) => [...o, ...next.events]);
+              setCursor(next.nextCursor);
+            } catch (error) {
+              setOlderError(`Could not load older events: ${problemOf(error).message}`);
+            }
           }}
         >
           Older events
         </button>
+      )}
+      {olderError && (
+        <p className="field__error" role="alert">
+          {olderError}
+        </p>
       )}
     </>
   );
@@ -102,7 +114,14 @@ function Secrets({ id, initial }: { id: string; initial: SecretKeyView[] | null 
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
   useEffect(() => setKeys(initial), [initial]);
-  const refresh = async () => setKeys(await api.secretList(id).catch(() => keys));
+  // Called after a change succeeded: if the list cannot be read back, say so (the change stands).
+  const refresh = async () => {
+    try {
+      setKeys(await api.secretList(id));
+    } catch (err) {
+      setError(`Saved, but the list could not be reloaded: ${problemOf(err).message}`);
+    }
+  };
   async function add(e: FormEvent) {
     e.preventDefault();
     setError(null);
@@ -275,11 +294,7 @@ function Details({ id }: { id: string }) {
           ×
         </button>
       </div>
-      {(ws.status === "degraded" && ws.lastSampleError) || (ws.status === "failed" && ws.statusReason) ? (
-        <pre className={`panel__reason panel__reason--${ws.status}`}>
-          {ws.status === "degraded" ? ws.lastSampleError : ws.statusReason}
-        </pre>
-      ) : null}
+      {reasonOf(ws) && <pre className={`panel__reason panel__reason--${ws.status}`}>{reasonOf(ws)}</pre>}
       <div className="panel__actions">
         {ws.status !== "paused" && <RestartButton id={ws.id} status={ws.status} />}
         {ws.status === "paused" ? (

@@ -41,11 +41,16 @@ export function NestDialog() {
 /** Remove, listing every workspace below it; removing those too needs an explicit cascade. */
 export function RemoveDialog() {
   const id = useCanvas((s) => s.removeId);
-  const ws = useCanvas((s) => (id ? s.workspaces[id] : undefined));
+  // Keyed by the workspace: a cascade ticked (or an error shown) for one never carries over.
+  return id ? <RemoveConfirm key={id} id={id} /> : null;
+}
+
+function RemoveConfirm({ id }: { id: string }) {
+  const ws = useCanvas((s) => s.workspaces[id]);
   const [cascade, setCascade] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  if (!id || !ws) return null;
+  if (!ws) return null;
   const below = descendantsOf(useCanvas.getState().workspaces, id);
   const close = () => useCanvas.getState().setRemoveId(null);
   return (

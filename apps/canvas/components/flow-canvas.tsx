@@ -142,7 +142,6 @@ export function FlowCanvas() {
             targetId: target,
             x: Math.round(Math.max(PARENT_PADDING, abs.x - t.x)),
             y: Math.round(Math.max(PARENT_HEADER, abs.y - t.y)),
-            from: { x: ws.x, y: ws.y },
           });
           return;
         }

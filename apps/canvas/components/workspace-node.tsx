@@ -6,7 +6,7 @@ import { type KeyboardEvent, memo } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { setCollapsed } from "@/lib/actions";
 import type { CardNode } from "@/lib/layout";
-import { CARD_RESTART_STATUSES, statusLabel } from "@/lib/status";
+import { CARD_RESTART_STATUSES, reasonOf, statusLabel } from "@/lib/status";
 import { useCanvas } from "@/lib/store";
 import { RestartButton } from "./restart-button";
 import { StatusPill } from "./status-pill";
@@ -94,20 +94,7 @@ function CardBody({
           {ws.role}
         </p>
       )}
-      {ws.status === "degraded" && ws.lastSampleError && (
-        <p
-          className="card__reason card__reason--degraded"
-          title={ws.lastSampleError}
-          data-testid="sample-error"
-        >
-          {ws.lastSampleError}
-        </p>
-      )}
-      {ws.status === "failed" && ws.statusReason && (
-        <p className="card__reason card__reason--failed" title={ws.statusReason} data-testid="status-reason">
-          {ws.statusReason}
-        </p>
-      )}
+      <Reason ws={ws} />
       <div className="card__meta">
         <span className="chip" title="Tier">
           T{ws.tier}
@@ -140,27 +127,19 @@ function CardBody({
   );
 }
 
-/** Why a card is amber or red: the last sample error (degraded) or the status reason (failed). */
+/** Why a card is amber or red (truncated; the full text on hover and in the details panel). */
 function Reason({ ws }: { ws: WorkspaceView }) {
-  if (ws.status === "degraded" && ws.lastSampleError) {
-    return (
-      <p
-        className="card__reason card__reason--degraded"
-        title={ws.lastSampleError}
-        data-testid="sample-error"
-      >
-        {ws.lastSampleError}
-      </p>
-    );
-  }
-  if (ws.status === "failed" && ws.statusReason) {
-    return (
-      <p className="card__reason card__reason--failed" title={ws.statusReason} data-testid="status-reason">
-        {ws.statusReason}
-      </p>
-    );
-  }
-  return null;
+  const reason = reasonOf(ws);
+  if (!reason) return null;
+  return (
+    <p
+      className={`card__reason card__reason--${ws.status}`}
+      title={reason}
+      data-testid={ws.status === "degraded" ? "sample-error" : "status-reason"}
+    >
+      {reason}
+    </p>
+  );
 }
 
 function CollapseToggle({ id, collapsed, count }: { id: string; collapsed: boolean; count: number }) {

@@ -32,8 +32,8 @@ export async function saveMoves(moves: { id: string; x: number; y: number }[]) {
     await api.move(moves);
   } catch (error) {
     for (const b of before) store().patch(b.id, { x: b.x, y: b.y });
-    // Force React Flow back to the stored positions even where the patch was a no-op.
-    store().upsert(Object.values(store().workspaces).filter((w) => before.some((b) => b.id === w.id)));
+    // React Flow moved the nodes itself while dragging: put them back where the store says.
+    store().resetNodes();
     store().toast(
       "error",
       `Could not save the new layout: ${problemOf(error).message} Positions were restored.`,

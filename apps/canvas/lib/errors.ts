@@ -27,12 +27,6 @@ export function problemOf(error: unknown): ApiProblem {
   return { message, code: typeof e.data?.code === "string" ? e.data.code : null, fields };
 }
 
-/** tRPC answers NOT_FOUND "No procedure found on path …" for procedures the server does not have yet. */
-export function isMissingProcedure(error: unknown): boolean {
-  const p = problemOf(error);
-  return p.code === "NOT_FOUND" && /no procedure/i.test(p.message);
-}
-
 /** zod issues → { "name": "is required", "secrets.FOO": "…" } (first message per field). */
 export function issuesToFields(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
   const fields: Record<string, string> = {};

@@ -2,7 +2,7 @@
 
 import type { EventEnvelope, TelemetryPayload, WorkspaceView } from "@molecule/contracts";
 import { api } from "./api";
-import { isMissingProcedure, problemOf } from "./errors";
+import { problemOf } from "./errors";
 import { useCanvas } from "./store";
 import { trpc } from "./trpc";
 
@@ -20,7 +20,6 @@ export function startLiveSync(): () => void {
 
   const pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let getMissing = false;
 
   // Status events refresh only their own card. Bursts (a cascade pause, a replay after reconnect)
   // are coalesced into one batched request.
@@ -34,24 +33,23 @@ export function startLiveSync(): () => void {
     const ids = [...pending];
     pending.clear();
     if (stopped || ids.length === 0) return;
-    if (!getMissing && ids.length <= 50) {
+    if (ids.length <= 50) {
       const results = await Promise.allSettled(ids.map((id) => api.get(id)));
       const found: WorkspaceView[] = [];
       const gone: string[] = [];
-      let fallback = false;
+      let failed = false;
       results.forEach((r, i) => {
         if (r.status === "fulfilled") found.push(r.value.workspace);
-        else if (isMissingProcedure(r.reason)) fallback = true;
         else if (problemOf(r.reason).code === "NOT_FOUND") gone.push(ids[i]!);
-        else fallback = true;
+        else failed = true;
       });
       if (stopped) return;
       if (found.length) store().upsert(found);
       if (gone.length) store().remove(gone);
-      if (!fallback) return;
-      getMissing ||= results.some((r) => r.status === "rejected" && isMissingProcedure(r.reason));
+      if (!failed) return;
     }
-    // workspace.get unavailable (or a big burst): one list call, applied to the ids we were told about.
+    // A big burst (a cascade, a replay after reconnect), or some gets failed: one list call,
+    // applied to the ids we were told about.
     try {
       const list = await api.list();
       if (stopped) return;

@@ -1,4 +1,4 @@
-import { STATUS_LABELS, type WorkspaceStatus } from "@molecule/contracts";
+import { STATUS_LABELS, type WorkspaceStatus, type WorkspaceView } from "@molecule/contracts";
 
 export { STATUS_LABELS };
 
@@ -7,6 +7,15 @@ export const CARD_RESTART_STATUSES: ReadonlySet<WorkspaceStatus> = new Set(["deg
 
 export function statusLabel(status: WorkspaceStatus): string {
   return STATUS_LABELS[status] ?? status;
+}
+
+/** Why a card is amber or red: the last sample error (degraded) or the status reason (failed). */
+export function reasonOf(
+  ws: Pick<WorkspaceView, "status" | "lastSampleError" | "statusReason">,
+): string | null {
+  if (ws.status === "degraded") return ws.lastSampleError || null;
+  if (ws.status === "failed") return ws.statusReason || null;
+  return null;
 }
 
 /** "3s ago", "4m ago", "2h ago", "never". */

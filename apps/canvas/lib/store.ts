@@ -41,8 +41,6 @@ export interface PendingNest {
   targetId: string;
   x: number;
   y: number;
-  /** Where the dragged card was before the drag, to put it back on cancel. */
-  from: { x: number; y: number };
 }
 
 export interface TokenReveal {
@@ -127,19 +125,26 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
     const workspaces = { ...current };
     let relayout = false;
     const removed: string[] = [];
+    let restarting = get().restarting;
     for (const ws of list) {
+      const was = current[ws.id];
+      // Answers can overtake each other (a slow restart reply, a refresh after an event): a
+      // snapshot older than the one shown would undo a newer status.
+      if (was && Date.parse(ws.updatedAt) < Date.parse(was.updatedAt)) continue;
       if (ws.status === "removed") {
         removed.push(ws.id);
         continue;
       }
-      relayout ||= layoutChanged(current[ws.id], ws);
+      relayout ||= layoutChanged(was, ws);
       workspaces[ws.id] = ws;
-    }
-    // A restart this client sent is over once the card has left provisioning (online, failed…).
-    let restarting = get().restarting;
-    for (const ws of list) {
+      // A restart this client sent is over once the card has left provisioning (online, failed…);
+      // a failed one stops being news once the status moves on.
       const r = restarting[ws.id];
-      if (r?.kind === "pending" && r.sent && ws.status !== "provisioning") {
+      const over =
+        r?.kind === "pending"
+          ? r.sent && ws.status !== "provisioning"
+          : r !== undefined && was?.status !== ws.status;
+      if (over) {
         restarting = { ...restarting };
         delete restarting[ws.id];
       }
@@ -186,6 +191,7 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
         lastErrorRate: t.errorRate ?? current.lastErrorRate,
         lastHeartbeatAt: t.lastHeartbeatAt ?? current.lastHeartbeatAt,
         runtimeState: t.runtimeState ?? current.runtimeState,
+        lastSampleError: t.lastSampleError ?? current.lastSampleError,
         monthlySpend: t.monthlySpend ?? current.monthlySpend,
       };
     }

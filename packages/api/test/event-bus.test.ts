@@ -25,6 +25,26 @@ function collect(bus: EventBus) {
   return seen;
 }
 
+describe("live telemetry", () => {
+  it("carries the sample error, which can change while the status stays degraded", async () => {
+    const ws = await createWorkspace(ts, { external: true });
+    await heartbeat(ts, ws, { runtimeState: "wedged", sampleError: "first" });
+    const samples: unknown[] = [];
+    const off = ts.server.services.bus.subscribe((e) => {
+      if (e.type === "WORKSPACE_TELEMETRY" && e.workspaceId === ws.id)
+        samples.push(e.payload.lastSampleError);
+    });
+    try {
+      expect((await heartbeat(ts, ws, { runtimeState: "wedged", sampleError: "second" })).data.status).toBe(
+        "degraded",
+      );
+      await waitFor(async () => samples.includes("second"), { what: "telemetry with the new sample error" });
+    } finally {
+      off();
+    }
+  });
+});
+
 describe("event bus across server instances (LISTEN/NOTIFY)", () => {
   // Two instances = two connections to one database; in-memory PGlite has exactly one connection.
   it.runIf(ON_POSTGRES)(

@@ -55,5 +55,7 @@ export interface TelemetryPayload {
   errorRate: number;
   lastHeartbeatAt: string;
   runtimeState: string;
+  /** What the card shows under an amber pill: it can change while the status stays degraded. */
+  lastSampleError: string;
   monthlySpend: number;
 }

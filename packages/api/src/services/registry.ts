@@ -102,6 +102,7 @@ export async function recordHeartbeat(
     errorRate: after.lastErrorRate,
     lastHeartbeatAt: (after.lastHeartbeatAt ?? now).toISOString(),
     runtimeState: after.runtimeState,
+    lastSampleError: after.lastSampleError,
     monthlySpend: currentSpend(after, now),
   });
   return {
