@@ -79,3 +79,6 @@ export async function viewOf(
   if (!found) throw new Error(`workspace ${id} is not listed`);
   return found;
 }
+
+/** The error a wedged Claude SDK runtime reports (SPEC intro): what the amber card shows. */
+export const WEDGE_ERROR = "Control request timeout: initialize";

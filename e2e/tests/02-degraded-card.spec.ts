@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { createWorkspace, heartbeat, uniqueName } from "../support/api";
+import { createWorkspace, heartbeat, uniqueName, WEDGE_ERROR } from "../support/api";
+import { openCard } from "../support/canvas";
 
-const WEDGE_ERROR = "Control request timeout: initialize";
 const AMBER = "rgb(245, 158, 11)";
 
 // Issue 2: a heartbeat can lie. A wedged runtime must show as an amber "Degraded" card with the error.
@@ -17,8 +17,7 @@ test("a wedged external agent shows as a degraded card with its error", async ({
   const reply = await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
   expect(reply.status).toBe("degraded");
 
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  const card = await openCard(page, ws.id);
   await expect(card).toHaveAttribute("data-status", "degraded");
   await expect(card).toHaveAttribute("aria-label", `${ws.name}, Degraded`);
 
@@ -56,8 +55,7 @@ test("HTML in a sample error is shown as text, never rendered", async ({ page, r
   const ws = await createWorkspace(request, { name: uniqueName("Hostile agent"), external: true });
   await heartbeat(request, ws, { runtime_state: "wedged", sample_error: payload });
 
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  const card = await openCard(page, ws.id);
   await expect(card).toHaveAttribute("data-status", "degraded");
   await expect(card.getByTestId("sample-error")).toHaveText(payload);
   await expect(card.locator("img")).toHaveCount(0);
@@ -69,8 +67,7 @@ test("a heartbeat after the page opened turns the card amber live, without a rel
   request,
 }) => {
   const ws = await createWorkspace(request, { name: uniqueName("Live agent"), external: true });
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  const card = await openCard(page, ws.id);
   await expect(card).toHaveAttribute("data-status", "awaiting_agent");
   await expect(page.getByTestId("connection")).toHaveText("Live");
 

@@ -1,18 +1,15 @@
 import { expect, test } from "@playwright/test";
-import { createWorkspace, heartbeat, register, uniqueName } from "../support/api";
+import { createWorkspace, heartbeat, register, uniqueName, WEDGE_ERROR } from "../support/api";
+import { openCard } from "../support/canvas";
 
 // The restart flow for an EXTERNAL agent, which needs no local process: Restart → "Restarting…" and
 // Starting → the agent sees the `restart` directive and registers again → Online, all live.
 // (The same flow with real local processes comes with MOLECULE_PROVISIONER=local.)
 test("restart from a degraded card walks Starting → Online live", async ({ page, request }) => {
   const ws = await createWorkspace(request, { name: uniqueName("Restartable"), external: true });
-  await heartbeat(request, ws, {
-    runtime_state: "wedged",
-    sample_error: "Control request timeout: initialize",
-  });
+  await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
 
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  const card = await openCard(page, ws.id);
   await expect(card).toHaveAttribute("data-status", "degraded");
   await expect(page.getByTestId("connection")).toHaveText("Live");
 

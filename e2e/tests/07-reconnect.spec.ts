@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { createWorkspace, heartbeat, uniqueName } from "../support/api";
+import { createWorkspace, heartbeat, uniqueName, WEDGE_ERROR } from "../support/api";
+import { openCard } from "../support/canvas";
 
 // SPEC §6/§8: the indicator says Reconnecting while the stream is down, and on reconnect the client
 // resumes from the last event id it saw, so a status change that happened meanwhile still arrives.
@@ -8,8 +9,7 @@ test("connection loss shows Reconnecting…; events missed meanwhile arrive afte
   request,
 }) => {
   const ws = await createWorkspace(request, { name: uniqueName("Flaky link"), external: true });
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  const card = await openCard(page, ws.id);
   await expect(card).toHaveAttribute("data-status", "awaiting_agent");
   const indicator = page.getByTestId("connection");
   await expect(indicator).toHaveText("Live");
@@ -21,10 +21,7 @@ test("connection loss shows Reconnecting…; events missed meanwhile arrive afte
   await expect(indicator).toHaveText("Reconnecting…");
 
   // Happens while the browser cannot hear about it (the API request context is not the browser's).
-  await heartbeat(request, ws, {
-    runtime_state: "wedged",
-    sample_error: "Control request timeout: initialize",
-  });
+  await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
   await page.waitForTimeout(500);
   await expect(card).toHaveAttribute("data-status", "awaiting_agent");
 

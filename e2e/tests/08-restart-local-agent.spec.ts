@@ -1,7 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { createWorkspace, uniqueName, viewOf } from "../support/api";
-
-const WEDGE_ERROR = "Control request timeout: initialize";
+import { createWorkspace, uniqueName, viewOf, WEDGE_ERROR } from "../support/api";
+import { openCard } from "../support/canvas";
 
 // The core story (SPEC intro, §7, §8) with a real agent process started by the local provisioner:
 // its runtime wedges while its heartbeat keeps going → amber card with the error → one click on
@@ -12,8 +11,7 @@ test("a real demo agent wedges, goes amber, and Restart brings a fresh process o
 }, testInfo) => {
   test.setTimeout(150_000);
   const ws = await createWorkspace(request, { name: uniqueName("Demo agent"), runtime: "demo" });
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  const card = await openCard(page, ws.id);
   await expect(card).toHaveAttribute("data-status", "online", { timeout: 60_000 });
   await expect(page.getByTestId("connection")).toHaveText("Live");
 
@@ -48,8 +46,7 @@ test("a real demo agent wedges, goes amber, and Restart brings a fresh process o
 test("a hung agent goes offline live and can be restarted from the card", async ({ page, request }) => {
   test.setTimeout(150_000);
   const ws = await createWorkspace(request, { name: uniqueName("Hanging agent"), runtime: "demo" });
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  const card = await openCard(page, ws.id);
   await expect(card).toHaveAttribute("data-status", "online", { timeout: 60_000 });
 
   const { url } = await viewOf(request, ws.id);

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createWorkspace, heartbeat, uniqueName } from "../support/api";
+import { createWorkspace, heartbeat, uniqueName, WEDGE_ERROR } from "../support/api";
 
 // SPEC §8: changes made by another operator appear live, without a reload. Two browser contexts are
 // two operators with their own pages and their own event streams.
@@ -12,10 +12,7 @@ test("two operators: one restarts and moves a workspace, the other sees both liv
     external: true,
     canvas: { x: 100, y: 100 },
   });
-  await heartbeat(request, ws, {
-    runtime_state: "wedged",
-    sample_error: "Control request timeout: initialize",
-  });
+  await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
 
   const alice = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const bob = await browser.newContext({ viewport: { width: 1280, height: 800 } });

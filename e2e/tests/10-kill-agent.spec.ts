@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { exited, startExternalAgent } from "../support/agent-process";
 import { createWorkspace, uniqueName } from "../support/api";
+import { openCard } from "../support/canvas";
 
 // SPEC §2 "no heartbeat for OFFLINE_AFTER_MS → offline", with a real process killed outright.
 // The agent is external (the operator runs it; the platform cannot restart it), so nothing brings it
@@ -14,8 +15,7 @@ test("kill -9 of an agent process: its card turns Offline live", async ({
   test.setTimeout(150_000);
   const name = uniqueName("Killable agent");
   const ws = await createWorkspace(request, { name, external: true });
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  const card = await openCard(page, ws.id);
   await expect(card).toHaveAttribute("data-status", "awaiting_agent");
 
   const { child: agent, output } = startExternalAgent({

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { createWorkspace, heartbeat, uniqueName, viewOf } from "../support/api";
+import { createWorkspace, heartbeat, uniqueName, viewOf, WEDGE_ERROR } from "../support/api";
+import { openCard } from "../support/canvas";
 import { drag } from "../support/drag";
 
 // SPEC §8: every action gives feedback, and a failure says what went wrong and loses nothing.
@@ -11,12 +12,8 @@ test("a restart that cannot reach the server says so and leaves the card usable"
   request,
 }, testInfo) => {
   const ws = await createWorkspace(request, { name: uniqueName("Unlucky"), external: true });
-  await heartbeat(request, ws, {
-    runtime_state: "wedged",
-    sample_error: "Control request timeout: initialize",
-  });
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
+  const card = await openCard(page, ws.id);
   await expect(card).toHaveAttribute("data-status", "degraded");
 
   const restart = procedure("restart"); // unroute matches the same matcher object
@@ -40,8 +37,7 @@ test("a move the server does not save is rolled back with a message", async ({ p
     external: true,
     canvas: { x: 5000, y: 0 },
   });
-  await page.goto(`/?focus=${ws.id}`);
-  const card = page.locator(`[data-workspace-id="${ws.id}"]`);
+  const card = await openCard(page, ws.id);
   await expect(page.getByTestId("connection")).toHaveText("Live");
   const before = (await card.boundingBox())!;
 
