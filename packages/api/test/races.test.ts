@@ -112,6 +112,12 @@ describe("concurrent heartbeats, registers, sweeps, restarts and a pause", () =>
     expect(row.status).toBe("provisioning");
     expect(row.lastSampleError).not.toBe("old");
     expect(await eventsOf(db(), ws.id)).toHaveLength(events);
+
+    // The same for a removal: a removed workspace's token is a 401 (SPEC §3), whichever check sees it.
+    await operator(ts).workspace.remove({ id: ws.id });
+    await expect(recordHeartbeat(ts.server.services, ws.id, hb, authorised)).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
   });
 
   it("a double-clicked restart is one restart", async () => {

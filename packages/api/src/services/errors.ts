@@ -4,9 +4,9 @@ import { TRPCError } from "@trpc/server";
 export const workspaceNotFound = () =>
   new TRPCError({ code: "NOT_FOUND", message: "No workspace with that id." });
 
-/** What an agent hears when its workspace was removed under it. */
+/** What an agent hears when its workspace was removed under it (SPEC §3: a removed workspace's token → 401). */
 export const workspaceRemoved = () =>
-  new TRPCError({ code: "NOT_FOUND", message: "This workspace was removed." });
+  new TRPCError({ code: "UNAUTHORIZED", message: "This workspace was removed: its token no longer works." });
 
 /** Carries field issues in the same shape zod gives input validation, so clients see one format. */
 export class FieldIssues extends Error {

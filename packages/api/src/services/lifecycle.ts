@@ -133,16 +133,19 @@ export async function rotateWorkspaceToken(
   services: Services,
   id: string,
 ): Promise<{ token: string; prefix: string }> {
-  const row = await findWorkspace(services.handle.db, id);
-  if (!row || row.status === "removed") throw workspaceNotFound();
-  if (!row.external) {
-    throw new TRPCError({
-      code: "BAD_REQUEST",
-      message:
-        "Only external workspaces have a token to rotate; restart a local workspace to give its process a new one.",
-    });
-  }
   const token = mintToken();
-  await services.handle.db.transaction((tx) => rotateTokenIn(tx, id, token));
+  // Through casUpdate: a remove committing meanwhile changes the status, so the rotation re-reads
+  // and refuses instead of leaving a live token on a removed workspace.
+  await casUpdate(services.handle.db, id, (row) => {
+    if (row.status === "removed") throw workspaceNotFound();
+    if (!row.external) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message:
+          "Only external workspaces have a token to rotate; restart a local workspace to give its process a new one.",
+      });
+    }
+    return { transition: null, inTransaction: (tx) => rotateTokenIn(tx, id, token) };
+  });
   return { token, prefix: token.slice(0, 8) };
 }
