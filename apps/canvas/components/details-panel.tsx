@@ -37,6 +37,7 @@ function describeEvent(e: EventEnvelope): string {
   if (typeof p.reason === "string") bits.push(p.reason);
   if (typeof p.recoveredFrom === "string") bits.push(`from ${p.recoveredFrom}`);
   if (typeof p.previousStatus === "string") bits.push(`was ${p.previousStatus}`);
+  if (typeof p.cause === "string") bits.push(`after ${p.cause.replaceAll("_", " ")}`);
   if (typeof p.sampleError === "string" && p.sampleError) bits.push(p.sampleError);
   return bits.join(" · ");
 }

@@ -240,6 +240,10 @@ describe("local provisioner", () => {
       (e) => `${e.type}:${String(e.payload.reason ?? "")}`,
     );
     expect(types).toContain("WORKSPACE_PROVISIONING:restart");
+    const restart = (await eventsOf(ts.db.handle.db, ws.id)).find(
+      (e) => e.type === "WORKSPACE_PROVISIONING" && e.payload.reason === "restart",
+    );
+    expect(restart?.payload).toMatchObject({ cause: "crash", previousStatus: "online" });
     expect((await trpc(ts, "registry.heartbeat", { workspaceId: ws.id }, ws.token)).status).toBe(401);
     expect(provisioner.logs(ws.id).some((l) => l.line.includes("was killed by SIGKILL"))).toBe(true);
   });

@@ -7,12 +7,15 @@ import {
 } from "@molecule/contracts";
 
 /** What can happen to a workspace (SPEC §2). Heartbeat carries only what the rules read. */
+export type RestartCause = "crash" | "crash_loop" | "server_start";
+
 export type Trigger =
   | { kind: "register" }
   | { kind: "heartbeat"; errorRate: number; runtimeState: string; sampleError: string }
   | { kind: "silence"; lastHeartbeatAt: string | null }
   | { kind: "provision_failed"; reason: string }
-  | { kind: "restart" }
+  /** cause: why the provisioner (not an operator) restarts it; shown in the timeline. */
+  | { kind: "restart"; cause?: RestartCause }
   | { kind: "pause" }
   | { kind: "resume"; external: boolean }
   | { kind: "remove" };
@@ -94,7 +97,14 @@ export function transition(current: WorkspaceStatus, trigger: Trigger): Transiti
       if (current === "removed" || current === "paused" || current === "provisioning") return null;
       return {
         next: "provisioning",
-        event: { type: "WORKSPACE_PROVISIONING", payload: { reason: "restart", previousStatus: current } },
+        event: {
+          type: "WORKSPACE_PROVISIONING",
+          payload: {
+            reason: "restart",
+            previousStatus: current,
+            ...(trigger.cause ? { cause: trigger.cause } : {}),
+          },
+        },
       };
 
     case "pause":

@@ -11,7 +11,7 @@ import {
   type WorkspaceRow,
   workspaces,
 } from "@molecule/db";
-import { transition } from "../../domain/status-machine";
+import { type RestartCause, transition } from "../../domain/status-machine";
 import { casUpdate } from "../cas";
 import { NOT_STARTED } from "../registry";
 import { loadRuntimes, type RuntimeSpec } from "../runtimes";
@@ -173,7 +173,11 @@ export class LocalProvisioner implements ProcessManager {
       );
     const resumed: string[] = [];
     for (const { id } of rows) {
-      const token = await this.restartRow(id, (row) => (row.status === "provisioning" ? "keep" : "restart"));
+      const token = await this.restartRow(
+        id,
+        (row) => (row.status === "provisioning" ? "keep" : "restart"),
+        "server_start",
+      );
       if (token) {
         this.start(id, token);
         resumed.push(id);
@@ -353,7 +357,7 @@ export class LocalProvisioner implements ProcessManager {
       );
     }
 
-    const token = await this.restartRow(slot.id, () => "restart");
+    const token = await this.restartRow(slot.id, () => "restart", "crash");
     if (!token || generation !== slot.generation) return;
     slot.tokenHash = hashToken(token);
     const base = this.options.restartBackoffMs ?? 1_000;
@@ -376,12 +380,13 @@ export class LocalProvisioner implements ProcessManager {
   private async restartRow(
     id: string,
     mode: (row: WorkspaceRow) => "restart" | "keep",
+    cause?: RestartCause,
   ): Promise<string | null> {
     let token: string | null = null;
     await casUpdate(this.db, id, (row) => {
       token = null;
       if (row.external || NOT_RUNNING.includes(row.status)) return null;
-      const change = mode(row) === "restart" ? transition(row.status, { kind: "restart" }) : null;
+      const change = mode(row) === "restart" ? transition(row.status, { kind: "restart", cause }) : null;
       if (mode(row) === "restart" && !change) return null;
       return {
         transition: change,
@@ -398,7 +403,7 @@ export class LocalProvisioner implements ProcessManager {
   private async fail(slot: Slot, reason: string): Promise<void> {
     slot.logs.push("system", `failed: ${reason}`);
     await casUpdate(this.db, slot.id, (row) => {
-      const change = transition(row.status, { kind: "restart" });
+      const change = transition(row.status, { kind: "restart", cause: "crash_loop" });
       return row.status !== "provisioning" && change && !NOT_RUNNING.includes(row.status)
         ? { transition: change }
         : null;
