@@ -217,6 +217,24 @@ describe("registry.heartbeat over real HTTP", () => {
     expect((await rowOf(db(), ws.id)).status).toBe("online");
   });
 
+  it("lowering the limit below this month's spend crosses the budget at once, with its one event", async () => {
+    const ws = await onlineWorkspace({ budgetLimit: 1000 });
+    await heartbeat(ts, ws, { monthlySpend: 500 });
+    const lowered = await post(ts, "/api/trpc/workspace.update", { id: ws.id, budgetLimit: 400 });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body.result.data.overBudget).toBe(true);
+    expect((await heartbeat(ts, ws, {})).data.directives).toContain("over_budget");
+    let exceeded = (await eventsOf(db(), ws.id)).filter((e) => e.type === "WORKSPACE_BUDGET_EXCEEDED");
+    expect(exceeded.map((e) => e.payload)).toEqual([{ monthlySpend: 500, budgetLimit: 400 }]);
+
+    // Raising it ends the crossing; the next one is a new crossing with its own event.
+    await post(ts, "/api/trpc/workspace.update", { id: ws.id, budgetLimit: 2000 });
+    expect((await heartbeat(ts, ws, {})).data.directives).not.toContain("over_budget");
+    await heartbeat(ts, ws, { monthlySpend: 2500 });
+    exceeded = (await eventsOf(db(), ws.id)).filter((e) => e.type === "WORKSPACE_BUDGET_EXCEEDED");
+    expect(exceeded).toHaveLength(2);
+  });
+
   it("concurrent heartbeats crossing the budget still emit one WORKSPACE_BUDGET_EXCEEDED", async () => {
     const ws = await onlineWorkspace({ budgetLimit: 100 });
     const results = await Promise.all(

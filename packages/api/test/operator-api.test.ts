@@ -249,6 +249,21 @@ describe("layout and org edits", () => {
     expect(spots.size).toBeGreaterThan(1);
   });
 
+  it("two concurrent reparents that would make a loop together: one wins, the other is refused", async () => {
+    for (let round = 0; round < 5; round++) {
+      const a = (await api.workspace.create.mutate({ name: `A${round}` })).workspace.id;
+      const b = (await api.workspace.create.mutate({ name: `B${round}` })).workspace.id;
+      const outcomes = await Promise.allSettled([
+        api.workspace.update.mutate({ id: a, parentId: b }),
+        api.workspace.update.mutate({ id: b, parentId: a }),
+      ]);
+      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+      const list = await api.workspace.list.query();
+      const parentOf = (id: string) => list.find((w) => w.id === id)?.parentId ?? null;
+      expect(parentOf(a) === b && parentOf(b) === a).toBe(false);
+    }
+  });
+
   it("reparenting refuses cycles and removed parents; collapse persists", async () => {
     const top = await api.workspace.create.mutate({ name: "Top" });
     const mid = await api.workspace.create.mutate({ name: "Mid", parentId: top.workspace.id });

@@ -37,6 +37,24 @@ function resolveForward(nodes: ReadonlyMap<string, OrgNode>, id: string): string
   return nodes.get(current)?.forwardedTo ? "loop" : current;
 }
 
+/** Whether making `parentId` the parent of `id` would put `id` inside its own subtree. */
+export function wouldCycle(nodes: ReadonlyMap<string, OrgNode>, id: string, parentId: string): boolean {
+  const seen = new Set<string>();
+  for (let cur: string | null = parentId; cur && !seen.has(cur); cur = nodes.get(cur)?.parentId ?? null) {
+    if (cur === id) return true;
+    seen.add(cur);
+  }
+  return false;
+}
+
+/** Whether forwarding `id` to `target` would loop (or chain beyond LIMITS.forwardHops). */
+export function forwardingLoops(nodes: ReadonlyMap<string, OrgNode>, id: string, target: string): boolean {
+  const self = nodes.get(id);
+  if (!self) return false;
+  const next = new Map(nodes).set(id, { ...self, forwardedTo: target });
+  return resolveForward(next, id) === "loop";
+}
+
 /**
  * SPEC §3 access rule: self, siblings (all roots are siblings), parent ↔ child and
  * ancestor ↔ descendant are allowed; cousins, unrelated subtrees, unknown or removed workspaces are

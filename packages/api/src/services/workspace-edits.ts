@@ -1,15 +1,18 @@
 import type { MoveInput, UpdateWorkspaceInput, WorkspaceView } from "@molecule/contracts";
-import { LIMITS } from "@molecule/contracts";
 import {
   agentMemories,
   and,
   asc,
+  currentSpend,
+  type Database,
   desc,
   eq,
   findWorkspace,
   inArray,
+  isOverBudget,
   listSecretKeys,
   lt,
+  type NewWorkspaceRow,
   ne,
   sql,
   toWorkspaceView,
@@ -17,6 +20,7 @@ import {
   workspaces,
 } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
+import { forwardingLoops, wouldCycle } from "../domain/access";
 import { loadOrg } from "./agent-card";
 import { casUpdate } from "./cas";
 import { fieldError, workspaceNotFound } from "./errors";
@@ -33,42 +37,49 @@ export async function updateWorkspace(
 ): Promise<WorkspaceView> {
   const { id, ...fields } = input;
   const changes = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  const org = await loadOrg(services.handle.db);
-  const self = org.get(id);
-  if (!self || self.removed) throw workspaceNotFound();
-
-  if (changes.parentId) {
-    const parent = org.get(changes.parentId as string);
-    if (!parent) throw fieldError("parentId", "no workspace with that id");
-    if (parent.removed) throw fieldError("parentId", "that workspace was removed");
-    // Walk up from the new parent: meeting ourselves means the move would make a cycle.
-    let cursor: string | null = parent.id;
-    for (let depth = 0; cursor && depth <= LIMITS.accessDepth * 4; depth++) {
-      if (cursor === id) throw fieldError("parentId", "would put the workspace inside itself");
-      cursor = org.get(cursor)?.parentId ?? null;
+  const row = await services.handle.db.transaction(async (tx) => {
+    // Under the event-log lock, which every write that records an event takes: two concurrent
+    // reparents (A into B, B into A) cannot both pass the cycle check and together make a loop.
+    await lockEventLog(tx);
+    const db = tx as unknown as Database;
+    const org = await loadOrg(db);
+    const self = org.get(id);
+    if (!self || self.removed) throw workspaceNotFound();
+    if (changes.parentId) {
+      const parent = org.get(changes.parentId as string);
+      if (!parent) throw fieldError("parentId", "no workspace with that id");
+      if (parent.removed) throw fieldError("parentId", "that workspace was removed");
+      if (wouldCycle(org, id, parent.id))
+        throw fieldError("parentId", "would put the workspace inside itself");
     }
-  }
-  if (changes.forwardedTo) {
-    let cursor: string | null = changes.forwardedTo as string;
-    if (!org.get(cursor)) throw fieldError("forwardedTo", "no workspace with that id");
-    for (let hop = 0; cursor; hop++) {
-      if (cursor === id || hop > LIMITS.forwardHops)
+    if (changes.forwardedTo) {
+      if (!org.get(changes.forwardedTo as string))
+        throw fieldError("forwardedTo", "no workspace with that id");
+      if (forwardingLoops(org, id, changes.forwardedTo as string))
         throw fieldError("forwardedTo", "would make a forwarding loop");
-      cursor = org.get(cursor)?.forwardedTo ?? null;
     }
-  }
-  if (Object.keys(changes).length === 0)
-    return toWorkspaceView((await findWorkspace(services.handle.db, id))!);
-
-  const result = await casUpdate(services.handle.db, id, (row) => {
-    if (row.status === "removed") throw workspaceNotFound();
-    return {
-      transition: null,
-      set: changes,
-      events: [{ type: "WORKSPACE_UPDATED", payload: { changed: changes } }],
-    };
+    const before = (await findWorkspace(db, id))!;
+    if (Object.keys(changes).length === 0) return before;
+    // A lower limit can put the workspace over budget at once: the same crossing a heartbeat
+    // reports (one WORKSPACE_BUDGET_EXCEEDED per crossing, SPEC §4), not only at the next one.
+    const set: Partial<NewWorkspaceRow> = { ...changes, updatedAt: sql`now()` as unknown as Date };
+    let crossed = false;
+    if ("budgetLimit" in changes) {
+      const over = isOverBudget({ ...before, budgetLimit: changes.budgetLimit as number | null });
+      set.budgetExceeded = over;
+      crossed = over && !before.budgetExceeded;
+    }
+    const [after] = await tx.update(workspaces).set(set).where(eq(workspaces.id, id)).returning();
+    await recordEvent(tx, { workspaceId: id, type: "WORKSPACE_UPDATED", payload: { changed: changes } });
+    if (crossed)
+      await recordEvent(tx, {
+        workspaceId: id,
+        type: "WORKSPACE_BUDGET_EXCEEDED",
+        payload: { monthlySpend: currentSpend(after!), budgetLimit: after!.budgetLimit },
+      });
+    return after!;
   });
-  return toWorkspaceView(result!.after);
+  return toWorkspaceView(row);
 }
 
 /** workspace.move: every position in one transaction (all or nothing), one event per workspace. */

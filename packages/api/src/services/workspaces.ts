@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { CreateWorkspace, WorkspaceView } from "@molecule/contracts";
 import {
   agentMemories,
+  type Database,
   findWorkspace,
   listVisibleWorkspaces,
   toWorkspaceView,
@@ -40,11 +41,6 @@ export async function createWorkspace(
   if (!input.external && !(runtime in loadRuntimes(services.config.runtimesFile))) {
     throw fieldError("runtime", `unknown runtime "${runtime}"`);
   }
-  if (input.parentId) {
-    const parent = await findWorkspace(db, input.parentId);
-    if (!parent) throw fieldError("parentId", "no workspace with that id");
-    if (parent.status === "removed") throw fieldError("parentId", "that workspace was removed");
-  }
 
   const id = randomUUID();
   const namespace = `workspace:${id}`;
@@ -57,6 +53,12 @@ export async function createWorkspace(
 
   const row = await db.transaction(async (tx) => {
     await lockEventLog(tx);
+    // Checked under the lock a removal's event also takes: never a live child of a removed parent.
+    if (input.parentId) {
+      const parent = await findWorkspace(tx as unknown as Database, input.parentId);
+      if (!parent) throw fieldError("parentId", "no workspace with that id");
+      if (parent.status === "removed") throw fieldError("parentId", "that workspace was removed");
+    }
     const [created] = await tx
       .insert(workspaces)
       .values({
