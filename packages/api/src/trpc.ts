@@ -86,8 +86,12 @@ export const operatorProcedure = t.procedure.use(({ ctx, next }) => {
   return next();
 });
 
-/** Agent-facing procedures: the bearer token decides which workspace is speaking (SPEC §3). */
-export const agentProcedure = t.procedure.use(async ({ ctx, next }) => {
+/**
+ * The workspace the request's bearer token speaks for (SPEC §3), or UNAUTHORIZED. The hash goes
+ * along so the write itself can insist the token is still live: a restart may revoke it between
+ * this check and the write (see CasPlan.whileTokenLive).
+ */
+export async function authenticateAgent(ctx: Context): Promise<{ workspaceId: string; tokenHash: string }> {
   const token = bearerToken(ctx.headers);
   if (!token)
     throw new TRPCError({
@@ -97,9 +101,13 @@ export const agentProcedure = t.procedure.use(async ({ ctx, next }) => {
   const workspaceId = await workspaceForToken(ctx.services.handle.db, token);
   if (!workspaceId)
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Invalid or revoked workspace token." });
-  // The hash goes along so the write itself can insist the token is still live: a restart may
-  // revoke it between this check and the write (see CasPlan.whileTokenLive).
-  return next({ ctx: { agentWorkspaceId: workspaceId, agentTokenHash: hashToken(token) } });
+  return { workspaceId, tokenHash: hashToken(token) };
+}
+
+/** Agent-facing procedures: the bearer token decides which workspace is speaking (SPEC §3). */
+export const agentProcedure = t.procedure.use(async ({ ctx, next }) => {
+  const agent = await authenticateAgent(ctx);
+  return next({ ctx: { agentWorkspaceId: agent.workspaceId, agentTokenHash: agent.tokenHash } });
 });
 
 /** A token only speaks for its own workspace: naming another one is forbidden (403). */

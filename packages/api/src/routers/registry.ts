@@ -4,12 +4,10 @@ import {
   RegisterInputSchema,
   UpdateCardInputSchema,
 } from "@molecule/contracts";
-import { TRPCError } from "@trpc/server";
 import { accessFor, updateAgentCard } from "../services/agent-card";
 import { recordHeartbeat, registerAgent } from "../services/registry";
 import type { Services } from "../services/services";
-import { bearerToken, workspaceForToken } from "../services/tokens";
-import { agentProcedure, assertSelf, publicProcedure, router } from "../trpc";
+import { agentProcedure, assertSelf, authenticateAgent, publicProcedure, router } from "../trpc";
 
 /**
  * Tells the sweeper a workspace is being heard while its write is in flight, and whether the
@@ -51,11 +49,7 @@ export const registryRouter = router({
 
   /** Answered for operators and for any workspace holding a valid token. */
   checkAccess: publicProcedure.input(CheckAccessInputSchema).query(async ({ ctx, input }) => {
-    if (!ctx.operator) {
-      const token = bearerToken(ctx.headers);
-      const ok = token ? await workspaceForToken(ctx.services.handle.db, token) : null;
-      if (!ok) throw new TRPCError({ code: "UNAUTHORIZED", message: "Missing or invalid token." });
-    }
+    if (!ctx.operator) await authenticateAgent(ctx);
     return accessFor(ctx.services, input.callerId, input.targetId);
   }),
 });

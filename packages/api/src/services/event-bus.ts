@@ -36,6 +36,29 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * An event too big for NOTIFY arrives as its id. It is committed (NOTIFY fires on commit), so a
+   * failed read is the database being briefly unreachable: retry with backoff (~13 s in all), in
+   * order, rather than drop it from every live stream.
+   */
+  private async readBack(ref: string): Promise<EventEnvelope | null> {
+    for (let attempt = 0, delay = 50; attempt < 8; attempt++, delay *= 2) {
+      try {
+        const [row] = await this.handle.db
+          .select()
+          .from(workspaceEvents)
+          .where(eq(workspaceEvents.id, Number(ref)))
+          .limit(1);
+        return row ? toEnvelope(row) : null;
+      } catch {
+        // unreachable for a moment: try again
+      }
+      if (!this.unlisten) return null; // stopped
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    return null;
+  }
+
   private async receive(payload: string) {
     let parsed: EventEnvelope | { ref: string };
     try {
@@ -45,13 +68,13 @@ export class EventBus {
     }
     let event: EventEnvelope | null = null;
     if ("ref" in parsed) {
-      const [row] = await this.handle.db
-        .select()
-        .from(workspaceEvents)
-        .where(eq(workspaceEvents.id, Number(parsed.ref)))
-        .limit(1)
-        .catch(() => []);
-      event = row ? toEnvelope(row) : null;
+      event = await this.readBack(parsed.ref);
+      if (!event) {
+        console.error(
+          `[event-bus] event ${parsed.ref} could not be read back; live clients get it on resume`,
+        );
+        return;
+      }
     } else {
       event = parsed;
     }

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { ServerConfig } from "../config";
+import { bearerToken } from "./tokens";
 
 export const ADMIN_COOKIE = "molecule_admin";
 
@@ -26,8 +27,7 @@ function cookieValue(headers: Headers, name: string): string | null {
  */
 export function isOperator(config: ServerConfig, headers: Headers): boolean {
   if (!config.adminToken) return true;
-  const presented =
-    cookieValue(headers, ADMIN_COOKIE) ?? /^Bearer\s+(\S+)$/i.exec(headers.get("authorization") ?? "")?.[1];
+  const presented = cookieValue(headers, ADMIN_COOKIE) ?? bearerToken(headers);
   return presented ? sameSecret(presented, config.adminToken) : false;
 }
 

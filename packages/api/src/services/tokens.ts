@@ -57,8 +57,10 @@ export function liveToken(workspaceId: string, tokenHash?: string) {
 }
 
 /**
- * The workspace a token speaks for, or null. Looked up by hash (unique index), then compared in
- * constant time so the comparison itself leaks nothing.
+ * The workspace a token speaks for, or null. What makes this safe against timing is that only
+ * SHA-256 hashes are compared (the index lookup): how much of a hash matched says nothing about
+ * the token. The final constant-time comparison is belt and braces (SPEC §3 asks for one), in
+ * case the lookup ever stops being an exact match.
  */
 export async function workspaceForToken(db: Database, token: string): Promise<string | null> {
   if (token.length < 16 || token.length > 256) return null;
