@@ -47,8 +47,10 @@ export async function reparent(id: string, parentId: string | null, x: number, y
   if (!ws) return;
   const before = { parentId: ws.parentId, x: ws.x, y: ws.y };
   store().patch(id, { parentId, x, y });
+  let reparented = false;
   try {
     await api.update({ id, parentId });
+    reparented = true;
     await api.move([{ id, x, y }]);
     const parent = parentId ? store().workspaces[parentId] : null;
     store().toast(
@@ -56,8 +58,17 @@ export async function reparent(id: string, parentId: string | null, x: number, y
       parent ? `${ws.name} now reports to ${parent.name}.` : `${ws.name} is now a top-level workspace.`,
     );
   } catch (error) {
-    store().patch(id, before);
-    store().toast("error", `Could not move ${ws.name}: ${problemOf(error).message}`);
+    const problem = problemOf(error).message;
+    if (!reparented) {
+      store().patch(id, before);
+      store().toast("error", `Could not move ${ws.name}: ${problem}`);
+      return;
+    }
+    // The new parent was saved, the position was not: show what the server has, not a guess.
+    const truth = await api.get(id).catch(() => null);
+    if (truth) store().upsert([truth.workspace]);
+    store().resetNodes();
+    store().toast("error", `${ws.name} was moved, but its position could not be saved: ${problem}`);
   }
 }
 
