@@ -264,6 +264,25 @@ describe("layout and org edits", () => {
     }
   });
 
+  it("a cascade remove racing a create under the subtree never leaves a live child of a removed parent", async () => {
+    for (let round = 0; round < 5; round++) {
+      const top = (await api.workspace.create.mutate({ name: `Top${round}` })).workspace.id;
+      const mid = (await api.workspace.create.mutate({ name: `Mid${round}`, parentId: top })).workspace.id;
+      const [, created] = await Promise.allSettled([
+        api.workspace.remove.mutate({ id: top, cascade: true }),
+        api.workspace.create.mutate({ name: `Late${round}`, parentId: mid }),
+      ]);
+      const live = new Set((await api.workspace.list.query()).map((w) => w.id));
+      expect(live.has(top) || live.has(mid)).toBe(false);
+      if (created.status === "fulfilled") {
+        // Created first: the cascade saw it and removed it too.
+        expect(live.has(created.value.workspace.id)).toBe(false);
+      } else {
+        expect(String(created.reason)).toMatch(/removed/);
+      }
+    }
+  });
+
   it("reparenting refuses cycles and removed parents; collapse persists", async () => {
     const top = await api.workspace.create.mutate({ name: "Top" });
     const mid = await api.workspace.create.mutate({ name: "Mid", parentId: top.workspace.id });

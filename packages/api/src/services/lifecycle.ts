@@ -1,9 +1,10 @@
 import type { WorkspaceView } from "@molecule/contracts";
-import { findWorkspace, toWorkspaceView } from "@molecule/db";
+import { type Database, findWorkspace, toWorkspaceView } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
 import { HasChildren, workspaceNotFound } from "./errors";
+import { lockEventLog } from "./events";
 import { descendantsOf } from "./org-tree";
 import { NOT_STARTED } from "./registry";
 import type { Services } from "./services";
@@ -93,35 +94,42 @@ export async function removeWorkspace(
   id: string,
   cascade: boolean,
 ): Promise<{ removed: string[] }> {
-  const root = await findWorkspace(services.handle.db, id);
-  if (!root || root.status === "removed") throw workspaceNotFound();
-  const descendants = await descendantsOf(services.handle.db, id);
-  if (descendants.length > 0 && !cascade) {
-    const names = descendants.map((d) => d.name);
-    throw new TRPCError({
-      code: "CONFLICT",
-      message: `"${root.name}" has ${names.length} workspace${names.length === 1 ? "" : "s"} under it (${names.slice(0, 10).join(", ")}${names.length > 10 ? ", …" : ""}). Remove with cascade to remove them too.`,
-      cause: new HasChildren(descendants.map((d) => ({ id: d.id, name: d.name }))),
-    });
-  }
-  const removed: string[] = [];
-  // Deepest first, so no live workspace is ever left under a removed parent.
-  for (const target of [...descendants.map((d) => d.id)].reverse().concat(id)) {
-    const result = await casUpdate(services.handle.db, target, (row) => {
-      const change = transition(row.status, { kind: "remove" });
-      return change
-        ? {
-            transition: change,
-            set: { pendingRestart: false },
-            inTransaction: (tx) => rotateTokenIn(tx, target, null),
-          }
-        : null;
-    });
-    if (result) {
-      removed.push(target);
-      services.processes?.stop(target);
+  // One transaction under the event-log lock, which creates and reparents also take: nothing can
+  // be added under the subtree between reading it and removing it, so no live workspace is ever
+  // left under a removed parent. Each removal is still its own compare-and-set (a savepoint).
+  const removed = await services.handle.db.transaction(async (outer) => {
+    await lockEventLog(outer);
+    const tx = outer as unknown as Database;
+    const root = await findWorkspace(tx, id);
+    if (!root || root.status === "removed") throw workspaceNotFound();
+    const descendants = await descendantsOf(tx, id);
+    if (descendants.length > 0 && !cascade) {
+      const names = descendants.map((d) => d.name);
+      throw new TRPCError({
+        code: "CONFLICT",
+        message: `"${root.name}" has ${names.length} workspace${names.length === 1 ? "" : "s"} under it (${names.slice(0, 10).join(", ")}${names.length > 10 ? ", …" : ""}). Remove with cascade to remove them too.`,
+        cause: new HasChildren(descendants.map((d) => ({ id: d.id, name: d.name }))),
+      });
     }
-  }
+    const done: string[] = [];
+    // Deepest first: a reader between two of these savepoints never sees a live child of a removed parent.
+    for (const target of [...descendants.map((d) => d.id)].reverse().concat(id)) {
+      const result = await casUpdate(tx, target, (row) => {
+        const change = transition(row.status, { kind: "remove" });
+        return change
+          ? {
+              transition: change,
+              set: { pendingRestart: false },
+              inTransaction: (t) => rotateTokenIn(t, target, null),
+            }
+          : null;
+      });
+      if (result) done.push(target);
+    }
+    return done;
+  });
+  // After the commit: a process stopped for a removal that then rolled back would be wrong.
+  for (const target of removed) services.processes?.stop(target);
   return { removed };
 }
 
