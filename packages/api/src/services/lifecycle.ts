@@ -49,23 +49,36 @@ export async function restartWorkspace(
   };
 }
 
+/**
+ * Runs a subtree operation (pause, remove) in one transaction under the event-log lock, which
+ * creates and reparents also take: the subtree cannot change between reading it and changing it.
+ * Each change inside is still its own compare-and-set (a savepoint, see casUpdate).
+ */
+function withSubtreeLocked<T>(services: Services, work: (tx: Database) => Promise<T>): Promise<T> {
+  return services.handle.db.transaction(async (outer) => {
+    await lockEventLog(outer);
+    return work(outer as unknown as Database);
+  });
+}
+
 /** workspace.pause: the workspace and every descendant → paused; their processes stop. */
 export async function pauseWorkspace(services: Services, id: string): Promise<{ paused: string[] }> {
-  const root = await findWorkspace(services.handle.db, id);
-  if (!root || root.status === "removed") throw workspaceNotFound();
-  const ids = [id, ...(await descendantsOf(services.handle.db, id)).map((d) => d.id)];
-  const paused: string[] = [];
-  for (const target of ids) {
-    const result = await casUpdate(services.handle.db, target, (row) => {
-      const change = transition(row.status, { kind: "pause" });
-      return change ? { transition: change } : null;
-    });
-    if (result) {
-      paused.push(target);
-      if (!result.after.external) services.processes?.stop(target);
+  const paused = await withSubtreeLocked(services, async (tx) => {
+    const root = await findWorkspace(tx, id);
+    if (!root || root.status === "removed") throw workspaceNotFound();
+    const done: { id: string; external: boolean }[] = [];
+    for (const target of [id, ...(await descendantsOf(tx, id)).map((d) => d.id)]) {
+      const result = await casUpdate(tx, target, (row) => {
+        const change = transition(row.status, { kind: "pause" });
+        return change ? { transition: change } : null;
+      });
+      if (result) done.push({ id: target, external: result.after.external });
     }
-  }
-  return { paused };
+    return done;
+  });
+  // After the commit, like remove: never stop a process for a pause that rolled back.
+  for (const p of paused) if (!p.external) services.processes?.stop(p.id);
+  return { paused: paused.map((p) => p.id) };
 }
 
 /** workspace.resume: paused → provisioning (external: awaiting_agent); a local one is started. */
@@ -94,12 +107,9 @@ export async function removeWorkspace(
   id: string,
   cascade: boolean,
 ): Promise<{ removed: string[] }> {
-  // One transaction under the event-log lock, which creates and reparents also take: nothing can
-  // be added under the subtree between reading it and removing it, so no live workspace is ever
-  // left under a removed parent. Each removal is still its own compare-and-set (a savepoint).
-  const removed = await services.handle.db.transaction(async (outer) => {
-    await lockEventLog(outer);
-    const tx = outer as unknown as Database;
+  // Nothing can be added under the subtree between reading it and removing it, so no live
+  // workspace is ever left under a removed parent.
+  const removed = await withSubtreeLocked(services, async (tx) => {
     const root = await findWorkspace(tx, id);
     if (!root || root.status === "removed") throw workspaceNotFound();
     const descendants = await descendantsOf(tx, id);
