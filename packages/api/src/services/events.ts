@@ -22,6 +22,22 @@ export async function lockEventLog(tx: Tx) {
 /** The transaction handle Drizzle passes to `db.transaction` callbacks. */
 export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
+/**
+ * A transaction that first takes the event-log lock. Every write that records an event takes it,
+ * so org edits done inside (reparent, create under a parent, pause/remove a subtree) read the tree
+ * and change it with no other such write in between. `work` gets the transaction both as itself
+ * and as a Database, for the helpers that take one (casUpdate nests as a savepoint).
+ */
+export function withEventLogLocked<T>(
+  db: Database,
+  work: (tx: Tx, asDb: Database) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await lockEventLog(tx);
+    return work(tx, tx as unknown as Database);
+  });
+}
+
 export function toEnvelope(row: EventRow): EventEnvelope {
   return {
     id: String(row.id),

@@ -1,10 +1,10 @@
 import type { WorkspaceView } from "@molecule/contracts";
-import { type Database, findWorkspace, toWorkspaceView } from "@molecule/db";
+import { findWorkspace, toWorkspaceView } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
 import { HasChildren, workspaceNotFound } from "./errors";
-import { lockEventLog } from "./events";
+import { withEventLogLocked } from "./events";
 import { descendantsOf } from "./org-tree";
 import { NOT_STARTED } from "./registry";
 import type { Services } from "./services";
@@ -49,21 +49,9 @@ export async function restartWorkspace(
   };
 }
 
-/**
- * Runs a subtree operation (pause, remove) in one transaction under the event-log lock, which
- * creates and reparents also take: the subtree cannot change between reading it and changing it.
- * Each change inside is still its own compare-and-set (a savepoint, see casUpdate).
- */
-function withSubtreeLocked<T>(services: Services, work: (tx: Database) => Promise<T>): Promise<T> {
-  return services.handle.db.transaction(async (outer) => {
-    await lockEventLog(outer);
-    return work(outer as unknown as Database);
-  });
-}
-
 /** workspace.pause: the workspace and every descendant → paused; their processes stop. */
 export async function pauseWorkspace(services: Services, id: string): Promise<{ paused: string[] }> {
-  const paused = await withSubtreeLocked(services, async (tx) => {
+  const paused = await withEventLogLocked(services.handle.db, async (_, tx) => {
     const root = await findWorkspace(tx, id);
     if (!root || root.status === "removed") throw workspaceNotFound();
     const done: { id: string; external: boolean }[] = [];
@@ -109,7 +97,7 @@ export async function removeWorkspace(
 ): Promise<{ removed: string[] }> {
   // Nothing can be added under the subtree between reading it and removing it, so no live
   // workspace is ever left under a removed parent.
-  const removed = await withSubtreeLocked(services, async (tx) => {
+  const removed = await withEventLogLocked(services.handle.db, async (_, tx) => {
     const root = await findWorkspace(tx, id);
     if (!root || root.status === "removed") throw workspaceNotFound();
     const descendants = await descendantsOf(tx, id);
@@ -122,7 +110,7 @@ export async function removeWorkspace(
       });
     }
     const done: string[] = [];
-    // Deepest first: a reader between two of these savepoints never sees a live child of a removed parent.
+    // Deepest first, each its own compare-and-set (a savepoint).
     for (const target of [...descendants.map((d) => d.id)].reverse().concat(id)) {
       const result = await casUpdate(tx, target, (row) => {
         const change = transition(row.status, { kind: "remove" });

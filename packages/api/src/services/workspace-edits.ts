@@ -4,7 +4,6 @@ import {
   and,
   asc,
   currentSpend,
-  type Database,
   desc,
   eq,
   findWorkspace,
@@ -24,7 +23,7 @@ import { forwardingLoops, wouldCycle } from "../domain/access";
 import { loadOrg } from "./agent-card";
 import { casUpdate } from "./cas";
 import { fieldError, workspaceNotFound } from "./errors";
-import { lockEventLog, recordEvent, toEnvelope } from "./events";
+import { lockEventLog, recordEvent, toEnvelope, withEventLogLocked } from "./events";
 import type { Services } from "./services";
 
 /**
@@ -37,11 +36,9 @@ export async function updateWorkspace(
 ): Promise<WorkspaceView> {
   const { id, ...fields } = input;
   const changes = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  const row = await services.handle.db.transaction(async (tx) => {
-    // Under the event-log lock, which every write that records an event takes: two concurrent
-    // reparents (A into B, B into A) cannot both pass the cycle check and together make a loop.
-    await lockEventLog(tx);
-    const db = tx as unknown as Database;
+  // Under the event-log lock: two concurrent reparents (A into B, B into A) cannot both pass the
+  // cycle check and together make a loop.
+  const row = await withEventLogLocked(services.handle.db, async (tx, db) => {
     const org = await loadOrg(db);
     const self = org.get(id);
     if (!self || self.removed) throw workspaceNotFound();
