@@ -7,7 +7,7 @@
  * wedged heartbeat until its card turns degraded, cards in the DOM and the JS heap. Prints a table
  * and writes bench/results/canvas-<date>.json.
  *
- * Starts its own server (`apps/canvas/scripts/start.mjs`, needs `pnpm --filter @molecule/canvas build`;
+ * Starts its own server (`apps/server/dist/main.mjs`, needs `pnpm build`;
  * built first when missing) on 127.0.0.1:BENCH_PORT (3200) with a fresh database: embedded PGlite in a
  * temp dir, or, when DATABASE_URL is set, a new `molecule_bench_<random>` database dropped afterwards.
  *   pnpm --filter @molecule/bench bench:canvas   (WORKSPACES=500 BENCH_PORT=3201 CHROMIUM_PATH=… to change)
@@ -32,6 +32,7 @@ const WEDGE_ERROR = "Control request timeout: initialize";
 
 const repoRoot = join(import.meta.dirname, "..");
 const canvasDir = join(repoRoot, "apps", "canvas");
+const serverEntry = join(repoRoot, "apps", "server", "dist", "main.mjs");
 
 type Row = Record<string, string | number>;
 type Created = { id: string; token: string; parentId: string | null };
@@ -60,7 +61,7 @@ async function admin(statement: string) {
   }
 }
 
-/** SIGTERM the server (start.mjs forwards it to `next start`), SIGKILL its process group if it lingers. */
+/** SIGTERM the server, SIGKILL its process group if it lingers. */
 async function stopServer() {
   const child = server;
   server = null;
@@ -74,7 +75,7 @@ async function stopServer() {
   } catch {}
   const clean = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
   // The server runs in its own process group (detached): this also reaches `next start` if
-  // start.mjs died first. ESRCH (nothing left) is the normal case.
+  // the server died first. ESRCH (nothing left) is the normal case.
   try {
     process.kill(-child.pid, "SIGKILL");
   } catch {}
@@ -119,14 +120,14 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 async function startServer() {
-  if (!existsSync(join(canvasDir, ".next", "BUILD_ID"))) {
-    console.log("[bench] apps/canvas has no production build; running pnpm --filter @molecule/canvas build");
-    const build = spawnSync("pnpm", ["--filter", "@molecule/canvas", "build"], {
+  if (!existsSync(join(canvasDir, ".next", "BUILD_ID")) || !existsSync(serverEntry)) {
+    console.log("[bench] no production build; running pnpm --filter @molecule/server... build");
+    const build = spawnSync("pnpm", ["--filter", "@molecule/server...", "build"], {
       cwd: repoRoot,
       stdio: "inherit",
     });
     if (build.status !== 0 || !existsSync(join(canvasDir, ".next", "BUILD_ID"))) {
-      throw new Error("the canvas build failed: run `pnpm --filter @molecule/canvas build` and retry");
+      throw new Error("the build failed: run `pnpm build` and retry");
     }
   }
   const busy = await fetch(`${BASE}/api/health`).then(
@@ -155,8 +156,8 @@ async function startServer() {
     delete env.DATABASE_URL;
   }
 
-  server = spawn(process.execPath, [join(canvasDir, "scripts", "start.mjs")], {
-    cwd: canvasDir,
+  server = spawn(process.execPath, [serverEntry], {
+    cwd: repoRoot,
     env,
     detached: true, // its own process group, so a SIGKILL reaches `next start` too
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,17 +1,16 @@
 /**
- * Benchmarks (never timed tests): heartbeat latency/throughput through the real HTTP handler and
- * the canvas list query at fleet scale. Prints a table and writes bench/results/<date>.json.
- * Uses Postgres when DATABASE_URL is set, else in-memory PGlite.
- *   pnpm bench            (HEARTBEATS=2000 WORKSPACES=2000 CONCURRENCY=16 to change the load)
+ * Benchmarks (never timed tests): the operator API at fleet scale — create, the canvas list query,
+ * one batched move. Heartbeat ingest, fan-out and the sweep are fleet.ts (wrk, pgbench, baselines).
+ * Prints a table and writes bench/results/<date>.json. Postgres when DATABASE_URL is set, else
+ * in-memory PGlite.
+ *   pnpm --filter @molecule/bench exec tsx run.ts     (WORKSPACES=2000 to change the load)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createCaller, createContext } from "@molecule/api";
 import { startTestServer } from "@molecule/api/testing";
 
-const HEARTBEATS = Number(process.env.HEARTBEATS ?? 2000);
 const WORKSPACES = Number(process.env.WORKSPACES ?? 2000);
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 
 function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -46,44 +45,6 @@ try {
     per_op_ms: +(createMs / WORKSPACES).toFixed(2),
   });
 
-  // Heartbeats over real HTTP, CONCURRENCY in flight, a few of them wedged (status transitions).
-  const latencies: number[] = [];
-  let next = 0;
-  const hbStart = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < HEARTBEATS) {
-        const i = next++;
-        const w = fleet[i % fleet.length]!;
-        latencies.push(
-          await timeIt(async () => {
-            const res = await fetch(`${t.url}/registry/heartbeat`, {
-              method: "POST",
-              headers: { "content-type": "application/json", authorization: `Bearer ${w.token}` },
-              body: JSON.stringify({
-                workspace_id: w.id,
-                active_tasks: 1,
-                runtime_state: i % 50 === 0 ? "wedged" : "",
-              }),
-            });
-            if (res.status !== 200) throw new Error(`heartbeat ${res.status}`);
-            await res.arrayBuffer();
-          }),
-        );
-      }
-    }),
-  );
-  const hbMs = performance.now() - hbStart;
-  latencies.sort((a, b) => a - b);
-  rows.push({
-    name: "heartbeat (HTTP)",
-    ops: HEARTBEATS,
-    total_ms: Math.round(hbMs),
-    per_sec: Math.round((HEARTBEATS / hbMs) * 1000),
-    p50_ms: +percentile(latencies, 50).toFixed(2),
-    p99_ms: +percentile(latencies, 99).toFixed(2),
-  });
-
   // The canvas's first read at fleet scale.
   const listTimes: number[] = [];
   for (let i = 0; i < 10; i++) listTimes.push(await timeIt(() => caller.workspace.list()));
@@ -108,7 +69,7 @@ const result = {
   at: new Date().toISOString(),
   database: process.env.DATABASE_URL ? "postgres" : "pglite",
   node: process.version,
-  params: { HEARTBEATS, WORKSPACES, CONCURRENCY },
+  params: { WORKSPACES },
   rows,
 };
 console.table(rows);

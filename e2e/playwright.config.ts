@@ -28,7 +28,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    // Creates a fresh database, runs the production build (`pnpm --filter @molecule/canvas start`),
+    // Creates a fresh database, runs the production build (`pnpm --filter @molecule/server start`),
     // drops the database when Playwright stops it. See scripts/web-server.mjs.
     command: "node scripts/web-server.mjs",
     url: `${baseURL}/api/health`,

@@ -55,7 +55,7 @@ async function cleanup() {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-const server = spawn("pnpm", ["--filter", "@molecule/canvas", "start"], {
+const server = spawn("pnpm", ["--filter", "@molecule/server", "start"], {
   cwd: repoRoot,
   env,
   stdio: "inherit",

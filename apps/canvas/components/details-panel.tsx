@@ -38,6 +38,9 @@ function describeEvent(e: EventEnvelope): string {
   if (typeof p.recoveredFrom === "string") bits.push(`from ${p.recoveredFrom}`);
   if (typeof p.previousStatus === "string") bits.push(`was ${p.previousStatus}`);
   if (typeof p.cause === "string") bits.push(`after ${p.cause.replaceAll("_", " ")}`);
+  // SPEC §2 [r2]: an external restart timed out while the old runtime kept heartbeating.
+  if (p.restartAcknowledged === false)
+    bits.push("restart not acknowledged: the agent kept running without restarting");
   if (typeof p.sampleError === "string" && p.sampleError) bits.push(p.sampleError);
   return bits.join(" · ");
 }

@@ -1,6 +1,11 @@
 "use client";
 
-import type { EventEnvelope, TelemetryPayload, WorkspaceView } from "@molecule/contracts";
+import type {
+  EventEnvelope,
+  TelemetryMessagePayload,
+  TelemetryPayload,
+  WorkspaceView,
+} from "@molecule/contracts";
 import { api } from "./api";
 import { problemOf } from "./errors";
 import { useCanvas } from "./store";
@@ -74,8 +79,15 @@ export function startLiveSync(): () => void {
 
   function apply(event: EventEnvelope) {
     if (event.type === "WORKSPACE_TELEMETRY") {
-      telemetry.set(event.workspaceId, event.payload as Partial<TelemetryPayload>);
+      // Coalesced by the server: the latest values of every workspace that reported (SPEC §6).
+      const { workspaces } = event.payload as unknown as TelemetryMessagePayload;
+      for (const [id, values] of Object.entries(workspaces ?? {})) telemetry.set(id, values);
       telemetryTimer ??= setTimeout(flushTelemetry, 250);
+      return;
+    }
+    if (event.type === "RESYNC") {
+      // Events we missed are past retention: replay cannot catch up, a fresh list does.
+      void reload();
       return;
     }
     if (event.type === "WORKSPACE_REMOVED") {
@@ -145,6 +157,15 @@ export function startLiveSync(): () => void {
     if (retry) return;
     retry = setTimeout(subscribe, backoff + Math.random() * 250);
     backoff = Math.min(backoff * 2, 15_000);
+  }
+
+  async function reload() {
+    try {
+      const list = await api.list();
+      if (!stopped) store().replaceAll(list);
+    } catch (error) {
+      console.warn("[live] reload failed", error);
+    }
   }
 
   async function boot() {

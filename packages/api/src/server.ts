@@ -1,17 +1,24 @@
+import type { RequestListener } from "node:http";
 import { createDb, type DbHandle, migrate } from "@molecule/db";
 import { loadConfig, type ServerConfig } from "./config";
-import { handleRequest } from "./http/handler";
+import { createRequestListener, type Fallback } from "./http/entry";
 import { seedDemoOrg } from "./services/demo-seed";
 import { EventBus } from "./services/event-bus";
+import { HeartbeatIngest } from "./services/heartbeat-ingest";
 import { isLoopbackHost } from "./services/operator-auth";
 import { leadProvisioning } from "./services/provisioner";
 import { loadSecretsKey } from "./services/secrets-crypto";
 import type { Services } from "./services/services";
 import { startSweeper } from "./services/sweeper";
+import { TelemetryPublisher } from "./services/telemetry";
+
+export { loadConfig } from "./config";
+export { listen } from "./http/entry";
 
 export interface RunningServer {
   services: Services;
-  handle(req: Request): Promise<Response>;
+  /** The HTTP entry: API paths here, everything else to `options.fallback` (the canvas). */
+  listener: RequestListener;
   stop(): Promise<void>;
 }
 
@@ -27,6 +34,8 @@ export interface StartOptions {
   sweeper?: boolean;
   /** How often a standby asks for the provisioner lease and the holder checks it (default 5 s). */
   provisionerLeaseMs?: number;
+  /** Answers the paths the API does not (Next's request handler in production). */
+  fallback?: Fallback;
 }
 
 /** Where local agent processes reach this server: a wildcard bind is reached on loopback. */
@@ -49,7 +58,7 @@ export function assertSafeBinding(config: ServerConfig) {
 
 /**
  * Boots one server process: database (migrated under an advisory lock), event bus, and the
- * background services. Called once from Next's instrumentation hook, or directly by tests.
+ * background services. Called once by the process entry (apps/server), or directly by tests.
  */
 export async function startServer(
   config: ServerConfig = loadConfig(),
@@ -66,7 +75,10 @@ export async function startServer(
     secretsKey: loadSecretsKey(config.secretsKey),
     processes: null,
     liveness: null,
+    telemetry: new TelemetryPublisher(handle),
+    heartbeats: null as unknown as HeartbeatIngest,
   };
+  services.heartbeats = new HeartbeatIngest(services);
   const stops: (() => Promise<void>)[] = [];
   if (options.background !== false) {
     await bus.start();
@@ -91,7 +103,7 @@ export async function startServer(
     console.log("[molecule] seeded the demo org (MOLECULE_DEMO=0 turns this off)");
   return {
     services,
-    handle: (req) => handleRequest(req, services),
+    listener: createRequestListener(services, options.fallback),
     stop() {
       // Idempotent: a signal handler and a test's cleanup may both stop the server.
       stopping ??= (async () => {
@@ -102,26 +114,4 @@ export async function startServer(
       return stopping;
     },
   };
-}
-
-const GLOBAL_KEY = Symbol.for("molecule.server");
-type Holder = { [GLOBAL_KEY]?: Promise<RunningServer> };
-
-/**
- * The one server of this process, kept on globalThis: Next may load route modules several times,
- * and PGlite must have exactly one instance per data directory.
- */
-export function getServer(): Promise<RunningServer> {
-  const holder = globalThis as Holder;
-  holder[GLOBAL_KEY] ??= startServer().catch((error) => {
-    delete holder[GLOBAL_KEY];
-    throw error;
-  });
-  return holder[GLOBAL_KEY];
-}
-
-/** What Next.js route handlers export: every method goes to the shared handler. */
-export async function routeRequest(req: Request): Promise<Response> {
-  const server = await getServer();
-  return server.handle(req);
 }

@@ -1,10 +1,10 @@
 import { createTestDatabase, type TestDatabase } from "@molecule/db/testing";
 import { loadConfig, type ServerConfig } from "./config";
-import { serveFetch } from "./http/node-adapter";
+import { listen } from "./http/entry";
 import { type RunningServer, type StartOptions, startServer } from "./server";
 
 export interface TestServer {
-  /** Base URL of a real HTTP server serving exactly what the Next.js routes serve. */
+  /** Base URL of a real HTTP server: the server's own entry, as in production, without the canvas. */
   url: string;
   server: RunningServer;
   db: TestDatabase;
@@ -34,7 +34,7 @@ export async function startTestServer(
     handle: db.handle,
     sweeper: options.sweeper ?? false,
   });
-  const http = await serveFetch(server.handle);
+  const http = await listen(server.listener, "127.0.0.1", 0);
   return {
     url: http.url,
     server,

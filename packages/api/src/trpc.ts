@@ -3,24 +3,38 @@
  * https://trpc.io/docs/server/context · https://trpc.io/docs/server/error-formatting
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import { HasChildren } from "./services/errors";
+import { HasChildren, invalidToken, otherWorkspace } from "./services/errors";
 import { isOperator } from "./services/operator-auth";
 import type { Services } from "./services/services";
-import { bearerToken, hashToken, workspaceForToken } from "./services/tokens";
+import { bearerToken, hashToken, plausibleToken, workspaceForToken } from "./services/tokens";
 
 // ─── 1. Context ──────────────────────────────────────────────────────────────────────────────────
 
 export interface Context {
   services: Services;
-  /** The HTTP request, when there is one (absent for createCaller in tests and server code). */
+  /** The HTTP request's headers (empty for createCaller in tests and server code). */
   headers: Headers;
   /** Whether this caller is the operator (admin token / loopback rule, see operator-auth.ts). */
   operator: boolean;
+  /**
+   * Ends the HTTP exchange at once (the SSE stream of a subscriber that does not drain, SPEC §6);
+   * a no-op without one.
+   */
+  disconnect: () => void;
 }
 
-export function createContext(services: Services, req: Request | null, trustedCaller = false): Context {
+export function createContext(
+  services: Services,
+  req: { headers: Headers; disconnect?: () => void } | null,
+  trustedCaller = false,
+): Context {
   const headers = req?.headers ?? new Headers();
-  return { services, headers, operator: trustedCaller || isOperator(services.config, headers) };
+  return {
+    services,
+    headers,
+    operator: trustedCaller || isOperator(services.config, headers),
+    disconnect: req?.disconnect ?? (() => {}),
+  };
 }
 
 // ─── 2. Init ─────────────────────────────────────────────────────────────────────────────────────
@@ -50,7 +64,16 @@ export function describeFieldErrors(fields: FieldError[]): string {
   return fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join("; ");
 }
 
+/** SPEC §6: a keep-alive every 10 s, so a client knows within 25 s that its stream is dead. */
+export const KEEPALIVE_MS = 10_000;
+export const CLIENT_INACTIVITY_MS = 25_000;
+
 const t = initTRPC.context<Context>().create({
+  // https://trpc.io/docs/server/subscriptions#configuring-the-sse-connection
+  sse: {
+    ping: { enabled: true, intervalMs: KEEPALIVE_MS },
+    client: { reconnectAfterInactivityMs: CLIENT_INACTIVITY_MS },
+  },
   errorFormatter({ shape, error }) {
     const fields = error.code === "BAD_REQUEST" ? fieldErrors(error.cause) : null;
     const internal = error.code === "INTERNAL_SERVER_ERROR";
@@ -99,10 +122,24 @@ export async function authenticateAgent(ctx: Context): Promise<{ workspaceId: st
       message: "Missing workspace token (Authorization: Bearer …).",
     });
   const workspaceId = await workspaceForToken(ctx.services.handle.db, token);
-  if (!workspaceId)
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Invalid or revoked workspace token." });
+  if (!workspaceId) throw invalidToken();
   return { workspaceId, tokenHash: hashToken(token) };
 }
+
+/**
+ * Agent procedures whose write checks the token itself, in the same statement (the heartbeat
+ * batch, see heartbeat-ingest.ts): only the header is read here, so no lookup round trip first.
+ */
+export const agentTokenProcedure = t.procedure.use(({ ctx, next }) => {
+  const token = bearerToken(ctx.headers);
+  if (!token)
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "Missing workspace token (Authorization: Bearer …).",
+    });
+  if (!plausibleToken(token)) throw invalidToken();
+  return next({ ctx: { agentTokenHash: hashToken(token) } });
+});
 
 /** Agent-facing procedures: the bearer token decides which workspace is speaking (SPEC §3). */
 export const agentProcedure = t.procedure.use(async ({ ctx, next }) => {
@@ -112,7 +149,5 @@ export const agentProcedure = t.procedure.use(async ({ ctx, next }) => {
 
 /** A token only speaks for its own workspace: naming another one is forbidden (403). */
 export function assertSelf(ctx: { agentWorkspaceId: string }, workspaceId: string) {
-  if (ctx.agentWorkspaceId !== workspaceId) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "This token belongs to another workspace." });
-  }
+  if (ctx.agentWorkspaceId !== workspaceId) throw otherWorkspace();
 }

@@ -30,9 +30,8 @@ describe("live telemetry", () => {
     const ws = await createWorkspace(ts, { external: true });
     await heartbeat(ts, ws, { runtimeState: "wedged", sampleError: "first" });
     const samples: unknown[] = [];
-    const off = ts.server.services.bus.subscribe((e) => {
-      if (e.type === "WORKSPACE_TELEMETRY" && e.workspaceId === ws.id)
-        samples.push(e.payload.lastSampleError);
+    const off = ts.server.services.bus.subscribeTelemetry((batch) => {
+      if (batch[ws.id]) samples.push(batch[ws.id]!.lastSampleError);
     });
     try {
       expect((await heartbeat(ts, ws, { runtimeState: "wedged", sampleError: "second" })).data.status).toBe(

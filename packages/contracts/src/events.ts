@@ -16,10 +16,20 @@ export const PERSISTED_EVENT_TYPES = [
   "WORKSPACE_BUDGET_EXCEEDED",
 ] as const;
 
-/** Streamed but never stored: live telemetry from heartbeats. */
+/**
+ * Streamed but never stored: live telemetry from heartbeats. On the SSE stream it is coalesced
+ * (SPEC §6): at most one message per 250 ms per subscriber, `workspaceId` empty and
+ * `payload.workspaces` mapping each workspace that reported to its latest TelemetryPayload.
+ */
 export const TELEMETRY_EVENT = "WORKSPACE_TELEMETRY" as const;
 
-export const EVENT_TYPES = [...PERSISTED_EVENT_TYPES, TELEMETRY_EVENT] as const;
+/**
+ * Stream-only: the client resumed from an id older than the oldest event still kept
+ * (EVENT_RETENTION_DAYS), so it cannot be brought up to date by replay: reload the list.
+ */
+export const RESYNC_EVENT = "RESYNC" as const;
+
+export const EVENT_TYPES = [...PERSISTED_EVENT_TYPES, TELEMETRY_EVENT, RESYNC_EVENT] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
 export type PersistedEventType = (typeof PERSISTED_EVENT_TYPES)[number];
@@ -47,7 +57,12 @@ export const OnEventInputSchema = z
   })
   .optional();
 
-/** Telemetry carried by WORKSPACE_TELEMETRY payloads. */
+/** What a coalesced WORKSPACE_TELEMETRY message carries: the latest values per workspace. */
+export interface TelemetryMessagePayload {
+  workspaces: Record<string, TelemetryPayload>;
+}
+
+/** Telemetry of one workspace, as carried in a WORKSPACE_TELEMETRY message. */
 export interface TelemetryPayload {
   activeTasks: number;
   currentTask: string;

@@ -18,6 +18,11 @@ export interface DbHandle {
   kind: DbKind;
   /** Runs raw SQL (several statements allowed, no parameters): migrations only. */
   execScript(sqlText: string): Promise<void>;
+  /**
+   * One parameterised statement, prepared once per connection and reused by its text: the hot
+   * paths (heartbeat batches, the sweep) use it to skip Drizzle's per-call SQL building.
+   */
+  query<T = Record<string, unknown>>(text: string, params: readonly unknown[]): Promise<T[]>;
   /** LISTEN on a channel; resolves once listening; returns the unlisten function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /**
@@ -57,6 +62,11 @@ function openPostgres(url: string): DbHandle {
     kind: "postgres",
     async execScript(sqlText) {
       await client.unsafe(sqlText);
+    },
+    async query<T>(text: string, params: readonly unknown[]) {
+      // prepare: true makes postgres.js keep a named statement per connection for this text.
+      const rows = await client.unsafe(text, params as never[], { prepare: true });
+      return rows as unknown as T[];
     },
     async listen(channel, onPayload) {
       // postgres.js keeps one dedicated LISTEN connection and re-listens after reconnects.
@@ -114,6 +124,10 @@ async function openPglite(dir: string | undefined): Promise<DbHandle> {
     kind: "pglite",
     async execScript(sqlText) {
       await client.exec(sqlText);
+    },
+    async query<T>(text: string, params: readonly unknown[]) {
+      const result = await client.query<T>(text, params as unknown[]);
+      return result.rows;
     },
     async listen(channel, onPayload) {
       const unsub = await client.listen(channel, onPayload);

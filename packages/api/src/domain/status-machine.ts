@@ -14,6 +14,8 @@ export type Trigger =
   | { kind: "heartbeat"; errorRate: number; runtimeState: string; sampleError: string }
   | { kind: "silence"; lastHeartbeatAt: string | null }
   | { kind: "provision_failed"; reason: string }
+  /** An external restart timed out, but the old runtime kept heartbeating (SPEC §2 [r2]). */
+  | { kind: "restart_unacknowledged"; errorRate: number; runtimeState: string; sampleError: string }
   /** cause: why the provisioner (not an operator) restarts it; shown in the timeline. */
   | { kind: "restart"; cause?: RestartCause }
   | { kind: "pause" }
@@ -91,6 +93,16 @@ export function transition(current: WorkspaceStatus, trigger: Trigger): Transiti
             event: { type: "WORKSPACE_PROVISION_FAILED", payload: { reason: trigger.reason } },
           }
         : null;
+
+    case "restart_unacknowledged": {
+      // Back to what the latest heartbeat says, saying the restart never happened.
+      if (current !== "provisioning") return null;
+      const next = isUnhealthy(trigger) ? degraded(trigger) : online(current);
+      return {
+        next: next.next,
+        event: { ...next.event, payload: { ...next.event.payload, restartAcknowledged: false } },
+      };
+    }
 
     case "restart":
       // Idempotent while provisioning: a double click is one restart.

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { LIMITS } from "@molecule/contracts";
 
 // Heartbeats are small and frequent: 64 KiB (SPEC §2). Register/update-card carry an agent card
@@ -5,10 +6,19 @@ import { LIMITS } from "@molecule/contracts";
 const CARD_BODY = LIMITS.agentCardBytes + 64 * 1024;
 const OPERATOR_BODY = 16 * 1024 * 1024;
 
-export function bodyLimitFor(pathname: string): number {
-  if (/heartbeat/.test(pathname) && !/register|card/i.test(pathname)) return LIMITS.bodyBytes;
-  if (/registry/.test(pathname)) return CARD_BODY;
+/** The body limit of one call, by procedure (`registry.heartbeat`) or wire name (`heartbeat`). */
+export function bodyLimitFor(name: string): number {
+  if (/heartbeat$/.test(name)) return LIMITS.bodyBytes;
+  if (/^registry\.|^register$|^update-card$|^check-access$/.test(name)) return CARD_BODY;
   return OPERATOR_BODY;
+}
+
+/**
+ * The limit of a whole tRPC request: a batch (`a,b,c`) may be as large as its largest call allows;
+ * each call's own input is then held to its own limit (see the agent procedures in trpc.ts).
+ */
+export function requestLimitFor(procedures: string[]): number {
+  return Math.max(...procedures.map(bodyLimitFor));
 }
 
 export class BodyTooLargeError extends Error {
@@ -17,23 +27,36 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Reads the body as text, refusing anything over `limit` bytes (before and while reading). */
-export async function readBody(req: Request, limit: number): Promise<string> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new BodyTooLargeError(limit);
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLargeError(limit);
-    }
-    chunks.push(value);
+/**
+ * Reads the body as text, refusing anything over `limit` bytes before reading (Content-Length)
+ * and while reading (chunked bodies), so an oversized body is never buffered in full.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) {
+    req.resume(); // drain what the client sends so the 400 can still be written
+    return Promise.reject(new BodyTooLargeError(limit));
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        failed = true;
+        chunks.length = 0;
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!failed) resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    req.on("error", (error) => {
+      if (!failed) reject(error);
+    });
+  });
 }

@@ -1,19 +1,31 @@
 import {
   CheckAccessInputSchema,
+  type Heartbeat,
   HeartbeatInputSchema,
   RegisterInputSchema,
   UpdateCardInputSchema,
 } from "@molecule/contracts";
 import { accessFor, updateAgentCard } from "../services/agent-card";
-import { recordHeartbeat, registerAgent } from "../services/registry";
+import { registerAgent } from "../services/registry";
 import type { Services } from "../services/services";
-import { agentProcedure, assertSelf, authenticateAgent, publicProcedure, router } from "../trpc";
+import {
+  agentProcedure,
+  agentTokenProcedure,
+  assertSelf,
+  authenticateAgent,
+  publicProcedure,
+  router,
+} from "../trpc";
 
 /**
  * Tells the sweeper a workspace is being heard while its write is in flight, and whether the
  * write failed on the database, so a slow or failing database never reads as agent silence.
  */
-async function witnessed<T>(services: Services, workspaceId: string, work: () => Promise<T>): Promise<T> {
+export async function witnessed<T>(
+  services: Services,
+  workspaceId: string,
+  work: () => Promise<T>,
+): Promise<T> {
   const done = services.liveness?.hearing(workspaceId);
   try {
     const result = await work();
@@ -25,6 +37,11 @@ async function witnessed<T>(services: Services, workspaceId: string, work: () =>
   }
 }
 
+/** One validated heartbeat into the group commit; the wire endpoint calls this too. */
+export function ingestHeartbeat(services: Services, tokenHash: string, input: Heartbeat) {
+  return witnessed(services, input.workspaceId, () => services.heartbeats.submit(tokenHash, input));
+}
+
 /** Agent-facing procedures (SPEC §3); the same services back the snake_case wire endpoints. */
 export const registryRouter = router({
   register: agentProcedure.input(RegisterInputSchema).mutation(async ({ ctx, input }) => {
@@ -34,12 +51,10 @@ export const registryRouter = router({
     );
   }),
 
-  heartbeat: agentProcedure.input(HeartbeatInputSchema).mutation(async ({ ctx, input }) => {
-    assertSelf(ctx, input.workspaceId);
-    return witnessed(ctx.services, input.workspaceId, () =>
-      recordHeartbeat(ctx.services, input.workspaceId, input, ctx.agentTokenHash),
-    );
-  }),
+  // The token check, the compare-and-set and the answer are one batched statement (group commit).
+  heartbeat: agentTokenProcedure
+    .input(HeartbeatInputSchema)
+    .mutation(({ ctx, input }) => ingestHeartbeat(ctx.services, ctx.agentTokenHash, input)),
 
   updateCard: agentProcedure.input(UpdateCardInputSchema).mutation(async ({ ctx, input }) => {
     assertSelf(ctx, input.workspaceId);

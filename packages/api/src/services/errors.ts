@@ -30,3 +30,11 @@ export class HasChildren extends Error {
     super("has children");
   }
 }
+
+/** A bearer token that is unknown or revoked (SPEC §3 → 401). */
+export const invalidToken = () =>
+  new TRPCError({ code: "UNAUTHORIZED", message: "Invalid or revoked workspace token." });
+
+/** A token naming a workspace other than its own (SPEC §3 → 403). */
+export const otherWorkspace = () =>
+  new TRPCError({ code: "FORBIDDEN", message: "This token belongs to another workspace." });

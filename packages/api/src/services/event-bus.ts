@@ -1,8 +1,11 @@
 import type { EventEnvelope } from "@molecule/contracts";
 import { type DbHandle, eq, workspaceEvents } from "@molecule/db";
 import { EVENTS_CHANNEL, toEnvelope } from "./events";
+import type { TelemetryBatch } from "./telemetry";
 
-export type EventListener = (event: EventEnvelope) => void;
+/** `bytes`: the event's size as it arrived, so subscribers can bound what they hold. */
+export type EventListener = (event: EventEnvelope, bytes: number) => void;
+export type TelemetryListener = (batch: TelemetryBatch) => void;
 
 /**
  * One per server instance: LISTENs on the Postgres channel and fans every event out to this
@@ -11,6 +14,7 @@ export type EventListener = (event: EventEnvelope) => void;
  */
 export class EventBus {
   private listeners = new Set<EventListener>();
+  private telemetryListeners = new Set<TelemetryListener>();
   private unlisten: (() => Promise<void>) | null = null;
   // Events are delivered one after another, in NOTIFY order, even when one must be read back.
   private chain: Promise<void> = Promise.resolve();
@@ -29,11 +33,24 @@ export class EventBus {
     this.unlisten = null;
     if (un) await un().catch(() => {});
     this.listeners.clear();
+    this.telemetryListeners.clear();
   }
 
+  /** Persisted events, in id order, each exactly once per instance. */
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Live telemetry batches (not stored; a missed one is replaced by the next heartbeat). */
+  subscribeTelemetry(listener: TelemetryListener): () => void {
+    this.telemetryListeners.add(listener);
+    return () => this.telemetryListeners.delete(listener);
+  }
+
+  /** How many live subscribers this instance feeds (metrics). */
+  get subscriberCount(): number {
+    return this.listeners.size;
   }
 
   /**
@@ -60,10 +77,20 @@ export class EventBus {
   }
 
   private async receive(payload: string) {
-    let parsed: EventEnvelope | { ref: string };
+    let parsed: EventEnvelope | { ref: string } | { telemetry: TelemetryBatch };
     try {
       parsed = JSON.parse(payload);
     } catch {
+      return;
+    }
+    if ("telemetry" in parsed) {
+      for (const listener of this.telemetryListeners) {
+        try {
+          listener(parsed.telemetry);
+        } catch (error) {
+          console.error("[event-bus] telemetry listener failed", error);
+        }
+      }
       return;
     }
     let event: EventEnvelope | null = null;
@@ -81,7 +108,7 @@ export class EventBus {
     if (!event) return;
     for (const listener of this.listeners) {
       try {
-        listener(event);
+        listener(event, payload.length);
       } catch (error) {
         console.error("[event-bus] listener failed", error);
       }

@@ -1,10 +1,10 @@
-import type { EventEnvelope, PersistedEventType, TelemetryPayload } from "@molecule/contracts";
+import type { EventEnvelope, PersistedEventType } from "@molecule/contracts";
 import { type Database, type EventRow, sql, workspaceEvents } from "@molecule/db";
 
 /** The Postgres channel every server instance LISTENs on (SPEC §6). */
 export const EVENTS_CHANNEL = "molecule_events";
 // NOTIFY payloads must stay under 8,000 bytes; bigger events are announced by id and read back.
-const MAX_NOTIFY_BYTES = 7_500;
+export const MAX_NOTIFY_BYTES = 7_500;
 
 // Serializes the transactions that write events, so event ids are committed in id order.
 const EVENT_LOG_LOCK = 7_312_002;
@@ -66,22 +66,8 @@ export async function recordEvent(
   return envelope;
 }
 
-/** Streams live telemetry to every instance without storing it. */
-export async function publishTelemetry(db: Database, workspaceId: string, payload: TelemetryPayload) {
-  await notify(db, {
-    id: "",
-    type: "WORKSPACE_TELEMETRY",
-    workspaceId,
-    at: payload.lastHeartbeatAt,
-    payload: payload as unknown as Record<string, unknown>,
-  });
-}
-
-async function notify(tx: Tx | Database, envelope: EventEnvelope) {
+async function notify(tx: Tx, envelope: EventEnvelope) {
   let text = JSON.stringify(envelope);
-  if (Buffer.byteLength(text, "utf8") > MAX_NOTIFY_BYTES) {
-    if (!envelope.id) return; // oversized telemetry is dropped; the next heartbeat carries fresh values.
-    text = JSON.stringify({ ref: envelope.id });
-  }
+  if (Buffer.byteLength(text, "utf8") > MAX_NOTIFY_BYTES) text = JSON.stringify({ ref: envelope.id });
   await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${text})`);
 }

@@ -3,7 +3,6 @@ import { currentSpend, pendingDirectives, spendMonthOf, sql, type WorkspaceRow }
 import { isUnhealthy, transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
 import { workspaceRemoved } from "./errors";
-import { publishTelemetry } from "./events";
 import type { Services } from "./services";
 
 const NOW = sql`now()` as unknown as Date;
@@ -95,7 +94,7 @@ export async function recordHeartbeat(
     };
   });
   const after = result!.after;
-  await publishTelemetry(services.handle.db, id, {
+  services.telemetry.publish(id, {
     activeTasks: after.activeTasks,
     currentTask: after.currentTask,
     uptimeSeconds: after.uptimeSeconds,

@@ -1,6 +1,8 @@
 import type { DbHandle } from "@molecule/db";
 import type { ServerConfig } from "../config";
 import type { EventBus } from "./event-bus";
+import type { HeartbeatIngest } from "./heartbeat-ingest";
+import type { TelemetryPublisher } from "./telemetry";
 
 /** One captured line of a workspace process's output. */
 export interface LogLine {
@@ -47,4 +49,8 @@ export interface Services {
   processes: ProcessManager | null;
   /** The sweeper of this process, when it runs one (null in tests that drive their own). */
   liveness: LivenessWitness | null;
+  /** Group commit of heartbeats (see heartbeat-ingest.ts). */
+  heartbeats: HeartbeatIngest;
+  /** Batched NOTIFY of live telemetry (see telemetry.ts). */
+  telemetry: TelemetryPublisher;
 }

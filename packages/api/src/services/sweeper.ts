@@ -1,11 +1,21 @@
-import { rowsOf, sql, type WorkspaceRow, workspaces } from "@molecule/db";
+import type { WorkspaceStatus } from "@molecule/contracts";
+import { rowsOf, type SQL, sql } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
+import { EVENTS_CHANNEL, withEventLogLocked } from "./events";
 import type { Services } from "./services";
 
-/** How many rows one tick looks at per rule; the next tick picks up the rest. */
+/** How many provisioning rows one tick looks at; the next tick picks up the rest. */
 const BATCH = 500;
+/**
+ * The offline pass writes silent workspaces in chunks, each one transaction holding the event-log
+ * lock; the chunk size adapts so that each takes about CHUNK_TARGET_MS (SPEC §10: the sweep never
+ * holds the event log for more than 100 ms at a time).
+ */
+const CHUNK_TARGET_MS = 40;
+const MIN_CHUNK = 50;
+const MAX_CHUNK = 2_000;
 
 export interface SweepReport {
   /** Workspaces this tick moved to offline / failed. */
@@ -21,19 +31,17 @@ export interface Sweeper {
   /** Stops the timer and waits for a running tick. */
   stop(): Promise<void>;
   /**
-   * Tell the sweeper the database failed somewhere else (e.g. a heartbeat could not be written):
-   * silence before the next successful tick is then not counted against any workspace.
-   */
-  noteDbError(error?: unknown): void;
-  /**
    * The heartbeat/register path calls this when a request for `workspaceId` arrives and the
-   * returned function when it is done (with the error if it failed). A workspace with a request in
-   * flight has been heard even if the write is stuck (e.g. the pool is reconnecting after an
-   * outage), so it is not marked offline; a database failure also stops silence being counted.
+   * returned function when it is done. A workspace with a request in flight has been heard even if
+   * the write is stuck (e.g. the pool is reconnecting after an outage), so it is not marked
+   * offline. Whether the database is down is decided by the sweep's own queries only (SPEC §2
+   * [r2]): one request's database error — maybe its own bad input — never stops liveness for all.
    */
-  hearing(workspaceId: string): (error?: unknown) => void;
+  hearing(workspaceId: string): () => void;
   /** Database time since which this instance has heard continuously (null: not yet / outage). */
   heardSince(): Date | null;
+  /** How long the last offline chunk held the event-log lock, in ms (metrics, benchmarks). */
+  lastChunkMs(): number;
 }
 
 export interface SweeperOptions {
@@ -49,16 +57,14 @@ export interface SweeperOptions {
 }
 
 type Db = Pick<Services, "handle" | "config">;
-type Kind = "offline" | "failed";
-
-/** Thrown inside the transaction to roll back a sweep whose premise went stale before it wrote. */
-class HeardInTime extends Error {}
 
 /**
  * The liveness sweep (SPEC §2): online/degraded workspaces that have been silent for
  * offlineAfterMs go offline; provisioning ones that did not register within provisionTimeoutMs
- * fail. Safe in every server instance at once: each change is a compare-and-set with its event
- * (casUpdate + the pure status machine), so concurrent sweeps write one transition and one event.
+ * fail. Safe in every server instance at once: the offline pass is a set-based compare-and-set on
+ * the status with the events in the same statement (markOfflineChunk), the provisioning pass goes
+ * through casUpdate and the pure status machine, so concurrent sweeps write one transition and
+ * one event per workspace.
  *
  * Silence is measured on the database clock, and only silence this instance was able to hear
  * counts: `heardSince` is the database time since which our own database access has worked
@@ -78,6 +84,8 @@ export function startSweeper(services: Db, options: SweeperOptions = {}): Sweepe
   let running: Promise<SweepReport> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  let chunk = 500;
+  let lastChunkMs = 0;
 
   const inFlight = new Map<string, number>();
   const lostHearing = (error: unknown) => {
@@ -108,27 +116,35 @@ export function startSweeper(services: Db, options: SweeperOptions = {}): Sweepe
     if (failing) log("database answers again; counting silence from now");
     failing = false;
     heardSince = since ?? found.now;
-    const offlineCutoff = new Date(found.now.getTime() - offlineAfterMs);
     const provisionCutoff = new Date(found.now.getTime() - provisionTimeoutMs);
-    const candidates = found.candidates;
 
-    for (const candidate of candidates) {
-      if (stopped) break;
-      try {
-        const done =
-          candidate.kind === "offline"
-            ? await markOffline(services, candidate.id, offlineCutoff, (id) => inFlight.has(id))
-            : await markFailed(services, candidate.id, provisionCutoff, provisionTimeoutMs);
-        if (done) report[candidate.kind].push(candidate.id);
-      } catch (error) {
-        if (error instanceof TRPCError) {
-          log(`could not sweep workspace ${candidate.id}: ${error.message}`);
-          continue;
-        }
-        lostHearing(error);
-        report.skipped = "db_error";
-        return report;
+    try {
+      // Silent online/degraded workspaces go offline in chunks, each one statement (see below),
+      // until a chunk finds nobody left.
+      while (found.silent && !stopped) {
+        const chunkStarted = performance.now();
+        const ids = await markOfflineChunk(services, heardSince, chunk, [...inFlight.keys()]);
+        const took = performance.now() - chunkStarted;
+        lastChunkMs = took;
+        report.offline.push(...ids);
+        // Keep each chunk's hold on the event log short (SPEC §10: ≤ 100 ms at a time).
+        chunk = took > CHUNK_TARGET_MS ? Math.max(MIN_CHUNK, chunk >> 1) : Math.min(MAX_CHUNK, chunk * 2);
+        if (ids.length === 0) break;
       }
+      for (const id of found.provisioning) {
+        if (stopped) break;
+        try {
+          const next = await markFailed(services, id, provisionCutoff, provisionTimeoutMs);
+          if (next === "failed") report.failed.push(id);
+        } catch (error) {
+          if (!(error instanceof TRPCError)) throw error;
+          log(`could not sweep workspace ${id}: ${error.message}`);
+        }
+      }
+    } catch (error) {
+      lostHearing(error);
+      report.skipped = "db_error";
+      return report;
     }
     lastOkAt = performance.now();
     return report;
@@ -170,22 +186,17 @@ export function startSweeper(services: Db, options: SweeperOptions = {}): Sweepe
       const waited = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
       await Promise.race([running?.catch(() => {}), waited]);
     },
-    noteDbError(error) {
-      lostHearing(error);
-    },
     heardSince: () => heardSince,
+    lastChunkMs: () => lastChunkMs,
     hearing(workspaceId) {
       inFlight.set(workspaceId, (inFlight.get(workspaceId) ?? 0) + 1);
       let done = false;
-      return (error) => {
+      return () => {
         if (done) return;
         done = true;
         const left = (inFlight.get(workspaceId) ?? 1) - 1;
         if (left > 0) inFlight.set(workspaceId, left);
         else inFlight.delete(workspaceId);
-        // Client errors (bad token, bad input) say nothing about the database.
-        if (error !== undefined && !(error instanceof TRPCError && error.code !== "INTERNAL_SERVER_ERROR"))
-          lostHearing(error);
       };
     },
   };
@@ -194,87 +205,130 @@ export function startSweeper(services: Db, options: SweeperOptions = {}): Sweepe
 interface Found {
   /** The database's clock at the query. */
   now: Date;
-  candidates: { id: string; kind: Kind }[];
+  /** Whether some online/degraded workspace is silent past the cutoff (the offline pass runs). */
+  silent: boolean;
+  /** Provisioning workspaces past the provision timeout. */
+  provisioning: string[];
+}
+
+/**
+ * The silence test of one row (alias w), on the database clock: only silence since `heard` counts,
+ *   now() - greatest(last_heartbeat_at, heard) > offlineAfterMs
+ * written as separate conditions so the index on last_heartbeat_at is usable. Status literals,
+ * not parameters, so the planner can match the partial index predicate.
+ */
+function silent(heard: SQL, offlineAfterMs: number): SQL {
+  const cutoff = sql`now() - ${offlineAfterMs}::float8 * interval '1 millisecond'`;
+  return sql`w.status in ('online', 'degraded')
+    and (w.last_heartbeat_at < ${cutoff}
+      or (w.last_heartbeat_at is null and w.status_changed_at < ${cutoff}))
+    and ${heard} < ${cutoff}`;
 }
 
 /**
  * One statement is both the health probe and the candidate search: it reads the database clock
  * and touches the table (so a lock, a permission problem or a dead connection fails the probe
- * too), and each arm is served by its partial index (workspaces_live_heartbeat_idx,
- * workspaces_provisioning_idx). Only silence since `since` counts (null: since this statement):
- *   now() - greatest(last_heartbeat_at, since) > offlineAfterMs
- * written as two conditions so the index on last_heartbeat_at is usable. Status literals, not
- * parameters, so the planner can match the partial index predicates.
+ * too). Each arm is served by its partial index (workspaces_live_heartbeat_idx,
+ * workspaces_provisioning_idx).
  */
 async function findCandidates(services: Db, since: Date | null): Promise<Found> {
   const { offlineAfterMs, provisionTimeoutMs } = services.config;
   const heard = sql`coalesce(${since?.toISOString() ?? null}::timestamptz, now())`;
-  const offlineCutoff = sql`now() - ${offlineAfterMs}::float8 * interval '1 millisecond'`;
   const provisionCutoff = sql`now() - ${provisionTimeoutMs}::float8 * interval '1 millisecond'`;
   const result = await services.handle.db.execute(sql`
-    select now() as now, null::text as id, null::text as kind
-    union all
-    (select now(), ${workspaces.id}, 'offline' from ${workspaces}
-      where ${workspaces.status} in ('online', 'degraded')
-        and (${workspaces.lastHeartbeatAt} < ${offlineCutoff}
-          or (${workspaces.lastHeartbeatAt} is null and ${workspaces.statusChangedAt} < ${offlineCutoff}))
-        and ${heard} < ${offlineCutoff}
-      limit ${BATCH}::int)
-    union all
-    (select now(), ${workspaces.id}, 'failed' from ${workspaces}
-      where ${workspaces.status} = 'provisioning'
-        and ${workspaces.statusChangedAt} < ${provisionCutoff}
-        and ${heard} < ${provisionCutoff}
-      limit ${BATCH}::int)`);
-  const rows = rowsOf<{ now: string | Date; id: string | null; kind: Kind | null }>(result);
-  const candidates: { id: string; kind: Kind }[] = [];
-  for (const row of rows) if (row.id && row.kind) candidates.push({ id: row.id, kind: row.kind });
-  return { now: new Date(rows[0]!.now), candidates };
+    select now() as now,
+      exists (select 1 from workspaces w where ${silent(heard, offlineAfterMs)}) as silent,
+      array(select w.id from workspaces w
+        where w.status = 'provisioning' and w.status_changed_at < ${provisionCutoff}
+          and ${heard} < ${provisionCutoff}
+        limit ${BATCH}::int) as provisioning`);
+  const row = rowsOf<{ now: Date | string; silent: boolean; provisioning: string[] | null }>(result)[0]!;
+  return { now: new Date(row.now), silent: row.silent, provisioning: row.provisioning ?? [] };
 }
 
-const silentSince = (row: WorkspaceRow) => row.lastHeartbeatAt ?? row.statusChangedAt;
+/** A timestamptz as JavaScript's toISOString() writes it (UTC, milliseconds, "Z"). */
+const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** online/degraded → offline, if the row is still silent when the write happens. */
-async function markOffline(
+/**
+ * online/degraded → offline for up to `limit` silent workspaces, set-based: one transaction that
+ * takes the event-log lock, then ONE statement that picks the silent rows (re-checked on their
+ * latest version under the row lock), writes their status and their WORKSPACE_OFFLINE events and
+ * NOTIFYs them like any persisted event (events.ts), so listeners see them only if it commits.
+ * The status condition is the compare-and-set: a workspace another sweep already took offline is
+ * not silent-online any more, so concurrent sweeps write one event per workspace.
+ */
+async function markOfflineChunk(
+  services: Db,
+  heardSince: Date | null,
+  limit: number,
+  beingHeard: string[],
+): Promise<string[]> {
+  const heard = sql`${(heardSince ?? new Date()).toISOString()}::timestamptz`;
+  return withEventLogLocked(services.handle.db, async (tx) => {
+    const result = await tx.execute(sql`
+      with candidates as (
+        select w.id from workspaces w
+        where ${silent(heard, services.config.offlineAfterMs)}
+          and w.id not in (select json_array_elements_text(${JSON.stringify(beingHeard)}::json))
+        limit ${Math.trunc(limit)}::int
+        -- A row a heartbeat is writing right now is skipped, never waited for: that heartbeat is
+        -- a sign of life, and the sweep must not hold the event log while it waits.
+        for update skip locked
+      ),
+      went as (
+        update workspaces w
+        set status = 'offline', status_changed_at = now(), updated_at = now(), status_reason = null
+        from candidates c
+        where w.id = c.id
+        returning w.id, w.last_heartbeat_at
+      ),
+      events as (
+        insert into workspace_events (workspace_id, type, payload)
+        select id, 'WORKSPACE_OFFLINE', jsonb_build_object('lastHeartbeatAt', ${iso(sql`last_heartbeat_at`)})
+        from went
+        order by id
+        returning id, workspace_id, type, payload, at
+      )
+      select workspace_id as id,
+        pg_notify(${EVENTS_CHANNEL}, json_build_object(
+          'id', id::text, 'type', type, 'workspaceId', workspace_id, 'at', ${iso(sql`at`)},
+          'payload', payload)::text)
+      from events`);
+    return rowsOf<{ id: string }>(result).map((r) => r.id);
+  });
+}
+
+/**
+ * provisioning → failed, if it is still the same wait that started before the cutoff. An external
+ * workspace whose restart was never acknowledged but which kept heartbeating goes back to what its
+ * latest heartbeat says instead (SPEC §2 [r2]): the agent kept running without restarting.
+ */
+async function markFailed(
   services: Db,
   id: string,
   cutoff: Date,
-  beingHeard: (id: string) => boolean,
-): Promise<boolean> {
-  try {
-    const result = await casUpdate(services.handle.db, id, (row) => {
-      if (silentSince(row) >= cutoff || beingHeard(id)) return null;
-      const change = transition(row.status, {
-        kind: "silence",
-        lastHeartbeatAt: row.lastHeartbeatAt?.toISOString() ?? null,
-      });
-      if (!change) return null;
-      return {
-        transition: change,
-        // The compare-and-set checks the status only; a heartbeat that landed between our read
-        // and our write keeps the status `online` but refreshes last_heartbeat_at. The UPDATE
-        // returns the row as committed, so check it there and roll back (no event) if it spoke.
-        inTransaction: async (_tx, after) => {
-          if (silentSince(after) >= cutoff || beingHeard(id)) throw new HeardInTime();
-        },
-      };
-    });
-    return result?.transition != null;
-  } catch (error) {
-    if (error instanceof HeardInTime) return false;
-    throw error;
-  }
-}
-
-/** provisioning → failed, if it is still the same wait that started before the cutoff. */
-async function markFailed(services: Db, id: string, cutoff: Date, timeoutMs: number): Promise<boolean> {
+  timeoutMs: number,
+): Promise<WorkspaceStatus | null> {
   const reason = `did not register within ${formatDuration(timeoutMs)}`;
   const result = await casUpdate(services.handle.db, id, (row) => {
     if (row.statusChangedAt >= cutoff) return null;
-    const change = transition(row.status, { kind: "provision_failed", reason });
-    return change ? { transition: change } : null;
+    const stillHeard =
+      row.pendingRestart &&
+      row.lastHeartbeatAt !== null &&
+      row.lastHeartbeatAt > row.statusChangedAt &&
+      Date.now() - row.lastHeartbeatAt.getTime() < services.config.offlineAfterMs;
+    const change = stillHeard
+      ? transition(row.status, {
+          kind: "restart_unacknowledged",
+          errorRate: row.lastErrorRate,
+          runtimeState: row.runtimeState,
+          sampleError: row.lastSampleError,
+        })
+      : transition(row.status, { kind: "provision_failed", reason });
+    if (!change) return null;
+    return { transition: change, set: stillHeard ? { pendingRestart: false } : {} };
   });
-  return result?.transition != null;
+  return result?.transition?.next ?? null;
 }
 
 /** "120 s", or "400 ms" for the short timeouts tests use. */

@@ -22,7 +22,10 @@ export function isOverBudget(
 }
 
 /** What the agent should be told in its next heartbeat response (SPEC §3 directives). */
-export function pendingDirectives(row: WorkspaceRow, now = new Date()): Directive[] {
+export function pendingDirectives(
+  row: Pick<WorkspaceRow, "pendingRestart" | "status" | "monthlySpend" | "spendMonth" | "budgetLimit">,
+  now = new Date(),
+): Directive[] {
   const directives: Directive[] = [];
   if (row.pendingRestart) directives.push("restart");
   if (row.status === "paused") directives.push("pause");

@@ -1,0 +1,262 @@
+/**
+ * SPEC §10 at fleet scale, against the physical limit, in one run (never in timed tests):
+ *
+ *  1. Heartbeat ingest: the production server (wire and tRPC) under wrk (64 connections, a
+ *     fleet of WORKSPACES), side by side with pgbench running the same single-row UPDATE on the
+ *     same table (prepared, 16 clients) and a bare node:http + postgres server doing the same work
+ *     (one statement per request, and group commit). Ratios against pgbench and the bare server.
+ *  2. Fan-out: 50 subscribed canvases (their own process) while wrk paces ~2,000 heartbeats/s;
+ *     a status change → every subscriber, p50/p99.
+ *  3. Silence: the whole fleet falls silent at once; time until all are offline (target
+ *     OFFLINE_AFTER_MS + 2 s), one event each, and the longest the event-log lock was held, as
+ *     another client waiting for it sees it.
+ *  Server RSS before/after. With DATABASE_URL: Postgres; without: embedded PGlite (no pgbench).
+ *
+ *   pnpm --filter @molecule/bench bench:fleet     (WORKSPACES=10000 BENCH_SECONDS=10 to change)
+ * Prints a table, writes bench/results/fleet-<db>-<time>.json and updates nothing else.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import postgres from "postgres";
+import {
+  ADMIN_TOKEN,
+  type BenchDatabase,
+  cleanup,
+  freshDatabase,
+  onCleanup,
+  pgbench,
+  type RunningProcess,
+  repoRoot,
+  sleep,
+  startBaseline,
+  startMolecule,
+  wrk,
+} from "./lib/harness";
+
+const WORKSPACES = Number(process.env.WORKSPACES ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
+const SUBSCRIBERS = Number(process.env.SUBSCRIBERS ?? 50);
+const OFFLINE_AFTER_MS = Number(process.env.BENCH_OFFLINE_AFTER_MS ?? 8_000);
+const EVENT_LOG_LOCK = 7_312_002; // packages/api/src/services/events.ts
+
+type Row = Record<string, string | number>;
+const rows: Row[] = [];
+const extra: Record<string, unknown> = {};
+const ratio = (a: number, b: number) => (Number.isFinite(a) && b > 0 ? +(a / b).toFixed(2) : "—");
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
+
+async function ingest(db: BenchDatabase) {
+  let pgbenchTps = Number.NaN;
+  if (db.url) {
+    pgbenchTps = pgbench(db, 16, SECONDS);
+    rows.push({ name: "pgbench: same UPDATE, prepared, 16 clients", per_sec: pgbenchTps });
+  }
+  let bareSingle = Number.NaN;
+  let bareGroup = Number.NaN;
+  if (db.url) {
+    for (const mode of ["single", "group"] as const) {
+      const bare = await startBaseline(db, mode);
+      const r = await wrk(bare.url, db.fleet, { style: "wire", connections: CONNECTIONS, seconds: SECONDS });
+      await bare.stop();
+      if (mode === "single") bareSingle = r.rps;
+      else bareGroup = r.rps;
+      rows.push({
+        name: `bare node:http + postgres (${mode === "single" ? "one statement per request" : "group commit"})`,
+        per_sec: r.rps,
+        p50_ms: r.p50,
+        p99_ms: r.p99,
+        errors: r.errors,
+        vs_pgbench: ratio(r.rps, pgbenchTps),
+      });
+    }
+  }
+  const server = await startMolecule(db, { OFFLINE_AFTER_MS: String(10 * 60_000) });
+  const rssStart = server.rssKiB();
+  for (const style of ["wire", "trpc"] as const) {
+    const r = await wrk(server.url, db.fleet, { style, connections: CONNECTIONS, seconds: SECONDS });
+    rows.push({
+      name: `Molecule ${style === "wire" ? "POST /registry/heartbeat" : "tRPC registry.heartbeat"}`,
+      per_sec: r.rps,
+      p50_ms: r.p50,
+      p99_ms: r.p99,
+      errors: r.errors,
+      vs_pgbench: ratio(r.rps, pgbenchTps),
+      vs_bare_single: ratio(r.rps, bareSingle),
+      vs_bare_group: ratio(r.rps, bareGroup),
+    });
+  }
+  extra.serverRssKiB = { start: rssStart, afterIngest: server.rssKiB() };
+  await server.stop();
+}
+
+/** Subscribers in their own process; resolves once all are connected. */
+async function subscribers(server: RunningProcess) {
+  const child = spawn(process.execPath, [join(repoRoot, "bench", "lib", "subscribers.mjs")], {
+    env: { ...process.env, URL: server.url, ADMIN_TOKEN, SUBSCRIBERS: String(SUBSCRIBERS) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  onCleanup(async () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+  });
+  const received: { s: number; type: string; workspaceId: string; at: number }[] = [];
+  let telemetryMessages = 0;
+  const ready = new Promise<void>((resolve) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (line.startsWith("ready")) return resolve();
+      try {
+        const parsed = JSON.parse(line);
+        if ("telemetryMessages" in parsed) telemetryMessages = parsed.telemetryMessages;
+        else received.push(parsed);
+      } catch {}
+    });
+  });
+  await Promise.race([
+    ready,
+    sleep(60_000).then(() => Promise.reject(new Error("subscribers did not connect"))),
+  ]);
+  return {
+    received,
+    telemetry: () => telemetryMessages,
+    async stop() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+async function fanout(db: BenchDatabase) {
+  const server = await startMolecule(db, { OFFLINE_AFTER_MS: String(10 * 60_000) });
+  const subs = await subscribers(server);
+  // Background load from wrk in its own process.
+  const probes = db.fleet.slice(0, 20);
+  const load = spawnLoad(server.url, db);
+  await sleep(2_000);
+  const latencies: number[] = [];
+  let missing = 0;
+  for (let i = 0; i < 20; i++) {
+    const probe = probes[i]!;
+    const sentAt = Date.now();
+    const res = await fetch(`${server.url}/registry/heartbeat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${probe.token}` },
+      body: JSON.stringify({ workspace_id: probe.id, runtime_state: "wedged", sample_error: "bench wedge" }),
+    });
+    await res.arrayBuffer();
+    const deadline = Date.now() + 5_000;
+    let got: typeof subs.received = [];
+    while (Date.now() < deadline) {
+      got = subs.received.filter((e) => e.workspaceId === probe.id && e.type === "WORKSPACE_DEGRADED");
+      if (got.length >= SUBSCRIBERS) break;
+      await sleep(5);
+    }
+    missing += SUBSCRIBERS - got.length;
+    for (const e of got) latencies.push(e.at - sentAt);
+    await sleep(100);
+  }
+  const loadResult = await load;
+  latencies.sort((a, b) => a - b);
+  rows.push({
+    name: `status change → ${SUBSCRIBERS} subscribers, under ~${loadResult.rps}/s heartbeats`,
+    per_sec: loadResult.rps,
+    p50_ms: pct(latencies, 50),
+    p99_ms: pct(latencies, 99),
+    errors: missing,
+  });
+  await subs.stop();
+  extra.telemetryMessagesPerSubscriber = +(subs.telemetry() / SUBSCRIBERS).toFixed(1);
+  extra.serverRssKiBAfterFanout = server.rssKiB();
+  await server.stop();
+}
+
+function spawnLoad(url: string, db: BenchDatabase) {
+  // ~2,000 heartbeats/s: 20 connections, each pausing 10 ms between requests, over the fleet
+  // but the probes.
+  return wrk(url, db.fleet.slice(100), {
+    style: "wire",
+    connections: 20,
+    seconds: 8,
+    delayMs: 10,
+    threads: 1,
+  });
+}
+
+async function silence(db: BenchDatabase) {
+  if (!db.url) return; // the lock probe needs a second connection: Postgres only
+  const server = await startMolecule(db, {
+    OFFLINE_AFTER_MS: String(OFFLINE_AFTER_MS),
+    SWEEP_INTERVAL_MS: "500",
+  });
+  const sql = postgres(db.url, { max: 2, onnotice: () => {} });
+  try {
+    await sql`update workspaces set status = 'online', last_heartbeat_at = now() where id like 'bench-%'`;
+    const eventsBefore = Number(
+      (await sql`select count(*)::int as n from workspace_events where type = 'WORKSPACE_OFFLINE'`)[0]!.n,
+    );
+    const silentAt = Date.now();
+    // Another writer of events, as it sees the sweep: how long it waits for the event-log lock.
+    const waits: number[] = [];
+    let allOffline = 0;
+    while (Date.now() - silentAt < OFFLINE_AFTER_MS + 30_000) {
+      const t0 = performance.now();
+      await sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`;
+      });
+      waits.push(performance.now() - t0);
+      const [row] =
+        await sql`select count(*)::int as n from workspaces where id like 'bench-%' and status <> 'offline'`;
+      if (row!.n === 0) {
+        allOffline = Date.now() - silentAt;
+        break;
+      }
+      await sleep(10);
+    }
+    const events =
+      Number(
+        (await sql`select count(*)::int as n from workspace_events where type = 'WORKSPACE_OFFLINE'`)[0]!.n,
+      ) - eventsBefore;
+    waits.sort((a, b) => a - b);
+    rows.push({
+      name: `${db.fleet.length} silent at once → all offline (OFFLINE_AFTER_MS ${OFFLINE_AFTER_MS})`,
+      total_ms: allOffline || "not all",
+      over_threshold_ms: allOffline ? allOffline - OFFLINE_AFTER_MS : "—",
+      events,
+      lock_wait_max_ms: +pct(waits, 100).toFixed(1),
+      lock_wait_p99_ms: +pct(waits, 99).toFixed(1),
+    });
+  } finally {
+    await sql.end();
+    await server.stop();
+  }
+}
+
+try {
+  const db = await freshDatabase(WORKSPACES);
+  console.log(
+    `[bench] ${db.kind}, ${WORKSPACES} workspaces, ${CONNECTIONS} connections, ${SECONDS} s per run`,
+  );
+  await ingest(db);
+  await fanout(db);
+  await silence(db);
+  const result = {
+    at: new Date().toISOString(),
+    database: db.kind,
+    node: process.version,
+    params: { WORKSPACES, SECONDS, CONNECTIONS, SUBSCRIBERS, OFFLINE_AFTER_MS },
+    rows,
+    extra,
+  };
+  console.table(rows);
+  console.log(extra);
+  const dir = join(import.meta.dirname, "results");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `fleet-${db.kind}-${result.at.replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+} finally {
+  await cleanup();
+}

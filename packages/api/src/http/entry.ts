@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Services } from "../services/services";
+import { handleHealth } from "./health";
+import { sendJson } from "./respond";
+import { handleTrpc, TRPC_ENDPOINT } from "./trpc";
+import { handleWire } from "./wire";
+
+/** What answers every path the API does not (the canvas: Next's request handler). */
+export type Fallback = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/**
+ * The server's own HTTP entry (SPEC §9): `/api/trpc`, `/registry/*` and `/api/health` are answered
+ * here, on node:http, and never reach Next's router; every other path goes to `fallback`.
+ */
+export function createRequestListener(services: Services, fallback?: Fallback): RequestListener {
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const pathname = query === -1 ? url : url.slice(0, query);
+    if (pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
+      let path: string;
+      try {
+        path = decodeURIComponent(pathname.slice(TRPC_ENDPOINT.length + 1));
+      } catch {
+        return sendJson(res, 400, { error: "Malformed path." });
+      }
+      return handleTrpc(req, res, services, path);
+    }
+    if (pathname.startsWith("/registry/")) {
+      const wire = /^\/registry\/([a-z-]+)\/?$/.exec(pathname);
+      if (wire) return handleWire(req, res, services, wire[1]!);
+      return sendJson(res, 404, { error: "Not found." });
+    }
+    if (pathname === "/api/health") return handleHealth(res, services);
+    if (fallback) return fallback(req, res);
+    return sendJson(res, 404, { error: "Not found." });
+  };
+  return (req, res) => {
+    route(req, res).catch((error) => {
+      console.error("[http]", req.method, req.url, error);
+      if (!res.headersSent) sendJson(res, 500, { error: "Something went wrong on the server." });
+      else res.destroy();
+    });
+  };
+}
+
+export interface Listening {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (0: any free port) and says where; close() ends every connection. */
+export async function listen(listener: RequestListener, host: string, port: number): Promise<Listening> {
+  const server = createServer(listener);
+  // Agents keep their connection open between heartbeats: a bit longer than a load balancer's
+  // usual 60 s idle timeout would be wrong here, but longer than Node's 5 s default saves a
+  // reconnect per heartbeat at 10 s intervals behind nothing.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shown}:${address.port}`,
+    port: address.port,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

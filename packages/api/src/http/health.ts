@@ -1,0 +1,15 @@
+import type { ServerResponse } from "node:http";
+import type { Services } from "../services/services";
+import { VERSION } from "../version";
+import { sendJson } from "./respond";
+
+/** GET /api/health → { ok, database, version }; 503 while the database does not answer. */
+export async function handleHealth(res: ServerResponse, services: Services) {
+  const database = services.handle.kind;
+  try {
+    await services.handle.query("select 1", []);
+    sendJson(res, 200, { ok: true, database, version: VERSION });
+  } catch {
+    sendJson(res, 503, { ok: false, database, version: VERSION });
+  }
+}
