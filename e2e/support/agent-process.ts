@@ -1,17 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 const agentDir = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "apps", "agent");
 
-/** tsx's loader as installed for apps/agent, as a file URL (the e2e package does not depend on tsx). */
-function tsxLoader(): string {
-  const require = createRequire(join(agentDir, "package.json"));
-  const loader = join(dirname(require.resolve("tsx/package.json")), "dist", "loader.mjs");
-  if (!existsSync(loader)) throw new Error(`tsx loader not found at ${loader}: run pnpm install`);
-  return pathToFileURL(loader).href;
+/** The demo agent as the platform runs it: built JS (turbo builds it before test:e2e). */
+function builtAgent(): string {
+  const main = join(agentDir, "dist", "main.js");
+  if (!existsSync(main)) throw new Error(`${main} is missing: run pnpm --filter @molecule/agent build`);
+  return main;
 }
 
 /**
@@ -25,7 +23,7 @@ export function startExternalAgent(opts: {
   token: string;
   name: string;
 }): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ["--import", tsxLoader(), join(agentDir, "src", "main.ts")], {
+  const child = spawn(process.execPath, [builtAgent()], {
     cwd: agentDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
