@@ -12,18 +12,44 @@ function builtAgent(): string {
   return main;
 }
 
+const pythonExample = resolve(
+  agentDir,
+  "..",
+  "..",
+  "packages",
+  "agent-sdk-python",
+  "examples",
+  "echo_agent.py",
+);
+
+export interface AgentConnection {
+  platformUrl: string;
+  workspaceId: string;
+  token: string;
+  name: string;
+}
+
 /**
  * Starts the bundled demo runtime as an EXTERNAL agent: a process the platform did not start and
  * cannot restart, connected with the workspace's token the way an operator would run it.
  * One node process (no wrapper), so its PID is the agent's own and SIGKILL leaves nothing behind.
  */
-export function startExternalAgent(opts: {
-  platformUrl: string;
-  workspaceId: string;
-  token: string;
-  name: string;
-}): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [builtAgent()], {
+export function startExternalAgent(opts: AgentConnection) {
+  return spawnAgent(process.execPath, [builtAgent()], opts);
+}
+
+/** The Python SDK's example agent (packages/agent-sdk-python/examples/echo_agent.py), external. */
+export function startPythonAgent(opts: AgentConnection, env: Record<string, string> = {}) {
+  return spawnAgent(process.env.PYTHON ?? "python3", [pythonExample], opts, env);
+}
+
+function spawnAgent(
+  command: string,
+  args: string[],
+  opts: AgentConnection,
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(command, args, {
     cwd: agentDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
@@ -33,6 +59,7 @@ export function startExternalAgent(opts: {
       MOLECULE_WORKSPACE_ID: opts.workspaceId,
       MOLECULE_WORKSPACE_TOKEN: opts.token,
       MOLECULE_WORKSPACE_NAME: opts.name,
+      ...extraEnv,
     },
   });
   // Drained so a chatty agent never blocks on a full pipe; the last chunks explain a failure.
