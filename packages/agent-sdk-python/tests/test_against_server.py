@@ -87,6 +87,20 @@ class AgainstServerTest(unittest.TestCase):
             (after["status"], after["runtimeState"], after["lastSampleError"]), ("degraded", "wedged", WEDGE_ERROR)
         )
 
+    def test_an_unrelated_error_is_only_an_error_rate_and_recovers_without_a_restart(self):
+        workspace_id, token = op.create_external("py errors")
+        agent = self.agent(workspace_id, lambda: token)
+        agent.start()
+        with self.assertRaises(ValueError):
+            agent.run_task("tool", fail_with, ValueError("Simulated tool failure"))
+        self.assertFalse(agent.is_wedged())
+        degraded = op.wait_status(workspace_id, "degraded")  # error rate 1.0 ≥ 0.5
+        self.assertEqual((degraded["runtimeState"], degraded["lastSampleError"]), ("", "Simulated tool failure"))
+        for i in range(10):  # 1 failure in 11 outcomes: below 0.1, so it recovers
+            agent.run_task("fine", lambda: i)
+        agent.heartbeat()
+        self.assertEqual(op.view(workspace_id)["status"], "online")
+
     def test_operator_restart_sends_the_restart_directive_then_the_agent_registers_again(self):
         workspace_id, token = op.create_external("py restart")
         restarts: list[int] = []

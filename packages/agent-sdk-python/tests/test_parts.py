@@ -71,6 +71,17 @@ class BackoffTest(unittest.TestCase):
         self.assertAlmostEqual(backoff_delay(1, 1, 30, lambda: 0), 0.8)
 
 
+class RetryDelayTest(unittest.TestCase):
+    def test_a_429_retry_after_is_honoured_never_shortened(self):
+        from molecule_agent import PlatformError
+
+        agent = Agent("http://127.0.0.1:9", "ws-1", lambda: "t", wedge=WedgeDetector(), logger=QUIET)
+        self.assertGreaterEqual(agent._retry_delay(PlatformError("slow down", 429, retry_after=7), 1), 7)
+        self.assertLessEqual(agent._retry_delay(PlatformError("down", None), 1), 1.2)
+        # The cap still applies to plain backoff.
+        self.assertLessEqual(agent._retry_delay(PlatformError("down", None), 50), 36.0001)
+
+
 class SpendMeterTest(unittest.TestCase):
     def test_adds_and_rolls_over_with_the_utc_month(self):
         now = [datetime(2026, 1, 31, 23, 59, tzinfo=timezone.utc)]
