@@ -1,17 +1,32 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 const agentDir = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "apps", "agent");
 
-/** tsx's loader as installed for apps/agent, as a file URL (the e2e package does not depend on tsx). */
-function tsxLoader(): string {
-  const require = createRequire(join(agentDir, "package.json"));
-  const loader = join(dirname(require.resolve("tsx/package.json")), "dist", "loader.mjs");
-  if (!existsSync(loader)) throw new Error(`tsx loader not found at ${loader}: run pnpm install`);
-  return pathToFileURL(loader).href;
+/** The demo agent as the platform runs it: built JS (turbo builds it before test:e2e). */
+function builtAgent(): string {
+  const main = join(agentDir, "dist", "main.js");
+  if (!existsSync(main)) throw new Error(`${main} is missing: run pnpm --filter @molecule/agent build`);
+  return main;
+}
+
+const pythonExample = resolve(
+  agentDir,
+  "..",
+  "..",
+  "packages",
+  "agent-sdk-python",
+  "examples",
+  "echo_agent.py",
+);
+
+export interface AgentConnection {
+  platformUrl: string;
+  workspaceId: string;
+  token: string;
+  name: string;
 }
 
 /**
@@ -19,13 +34,22 @@ function tsxLoader(): string {
  * cannot restart, connected with the workspace's token the way an operator would run it.
  * One node process (no wrapper), so its PID is the agent's own and SIGKILL leaves nothing behind.
  */
-export function startExternalAgent(opts: {
-  platformUrl: string;
-  workspaceId: string;
-  token: string;
-  name: string;
-}): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ["--import", tsxLoader(), join(agentDir, "src", "main.ts")], {
+export function startExternalAgent(opts: AgentConnection) {
+  return spawnAgent(process.execPath, [builtAgent()], opts);
+}
+
+/** The Python SDK's example agent (packages/agent-sdk-python/examples/echo_agent.py), external. */
+export function startPythonAgent(opts: AgentConnection, env: Record<string, string> = {}) {
+  return spawnAgent(process.env.PYTHON ?? "python3", [pythonExample], opts, env);
+}
+
+function spawnAgent(
+  command: string,
+  args: string[],
+  opts: AgentConnection,
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(command, args, {
     cwd: agentDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
@@ -35,6 +59,7 @@ export function startExternalAgent(opts: {
       MOLECULE_WORKSPACE_ID: opts.workspaceId,
       MOLECULE_WORKSPACE_TOKEN: opts.token,
       MOLECULE_WORKSPACE_NAME: opts.name,
+      ...extraEnv,
     },
   });
   // Drained so a chatty agent never blocks on a full pipe; the last chunks explain a failure.

@@ -1,4 +1,5 @@
 import {
+  type CheckAccessOutput,
   type Directive,
   HEARTBEAT_INTERVAL_MS,
   type HeartbeatInput,
@@ -6,7 +7,7 @@ import {
   WEDGED,
 } from "@molecule/contracts";
 import { backoffDelay, jitter } from "./backoff";
-import { createPlatformClient, httpStatusOf, type PlatformClient } from "./client";
+import { createPlatformClient, httpStatusOf, type PlatformClient, PlatformError } from "./client";
 import { ErrorWindow, type ErrorWindowOptions } from "./error-window";
 import { SpendMeter } from "./spend";
 import { errorText, processWedge, type WedgeDetector } from "./wedge";
@@ -124,7 +125,10 @@ export class Agent {
   private readonly active = new Map<number, string>();
   private resolveClosed!: (error: AgentStoppedError | null) => void;
 
+  private card: AgentOptions["agentCard"];
+
   constructor(private readonly options: AgentOptions) {
+    this.card = options.agentCard;
     this.workspaceId = options.workspaceId;
     this.model = options.model ?? "";
     this.wedge = options.wedge ?? processWedge;
@@ -149,7 +153,7 @@ export class Agent {
         break;
       } catch (error) {
         if (error instanceof AgentStoppedError || !this.running) throw error;
-        const delay = backoffDelay(attempt, this.backoffBase(), this.maxBackoff());
+        const delay = this.retryDelay(error, attempt);
         this.log.warn(`register failed (${errorText(error)}); retrying in ${delay} ms`);
         await sleep(delay);
       }
@@ -165,16 +169,9 @@ export class Agent {
 
   /** Registers this (fresh) runtime: the platform marks it online and clears the old wedge. */
   async register(): Promise<{ status: string; heartbeatIntervalMs: number }> {
-    const card =
-      typeof this.options.agentCard === "function"
-        ? this.options.agentCard()
-        : (this.options.agentCard ?? {});
+    const card = typeof this.card === "function" ? this.card() : (this.card ?? {});
     const out = await this.authed(() =>
-      this.client.registry.register.mutate({
-        id: this.workspaceId,
-        url: this.options.url ?? null,
-        agentCard: card,
-      }),
+      this.client.register({ id: this.workspaceId, url: this.options.url ?? null, agentCard: card }),
     );
     this.intervalMs = out.heartbeatIntervalMs;
     this.lastStatus = out.status;
@@ -184,11 +181,22 @@ export class Agent {
 
   /** Sends one heartbeat now and applies its directives. */
   async heartbeat(): Promise<HeartbeatOutput> {
-    const out = await this.authed(() => this.client.registry.heartbeat.mutate(this.heartbeatPayload()));
+    const out = await this.authed(() => this.client.heartbeat(this.heartbeatPayload()));
     this.intervalMs = out.heartbeatIntervalMs;
     this.lastStatus = out.status;
     await this.applyDirectives(out.directives);
     return out;
+  }
+
+  /** Replaces the agent card the platform shows (an unchanged card writes nothing). */
+  async updateCard(agentCard: Record<string, unknown>): Promise<void> {
+    await this.authed(() => this.client.updateCard({ workspaceId: this.workspaceId, agentCard }));
+    this.card = agentCard;
+  }
+
+  /** Whether this workspace may talk to `targetId` (SPEC §3 access rule). */
+  checkAccess(targetId: string): Promise<CheckAccessOutput> {
+    return this.authed(() => this.client.checkAccess({ callerId: this.workspaceId, targetId }));
   }
 
   /** Sends the next heartbeat as soon as possible (e.g. right after the runtime wedged). */
@@ -369,7 +377,7 @@ export class Agent {
     } catch (error) {
       if (error instanceof AgentStoppedError) return;
       this.failures++;
-      next = backoffDelay(this.failures, this.backoffBase(), this.maxBackoff());
+      next = this.retryDelay(error, this.failures);
       this.log.warn(`heartbeat failed (${errorText(error)}); retrying in ${next} ms`);
     } finally {
       this.inFlight = false;
@@ -446,6 +454,13 @@ export class Agent {
     this.timer = null;
     this.resolveClosed(error);
     this.options.onStopped?.(error);
+  }
+
+  /** Backoff after `failures` failures in a row, never sooner than a 429's Retry-After. */
+  private retryDelay(error: unknown, failures: number): number {
+    const delay = backoffDelay(failures, this.backoffBase(), this.maxBackoff());
+    const retryAfter = error instanceof PlatformError ? error.retryAfterMs : null;
+    return retryAfter === null ? delay : Math.max(delay, retryAfter);
   }
 
   private backoffBase() {

@@ -9,7 +9,7 @@ import { Agent, type AgentOptions } from "./agent";
  */
 export function createAgentFromEnv(
   options: Partial<AgentOptions> = {},
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string | undefined> = process.env,
 ): Agent {
   const platformUrl = options.platformUrl ?? env.MOLECULE_PLATFORM_URL;
   const workspaceId = options.workspaceId ?? env.MOLECULE_WORKSPACE_ID;
@@ -30,7 +30,9 @@ export function createAgentFromEnv(
 }
 
 /** Reads the token file when one is named, else the environment variable (at call time). */
-export function envTokenSource(env: NodeJS.ProcessEnv = process.env): () => Promise<string | undefined> {
+export function envTokenSource(
+  env: Record<string, string | undefined> = process.env,
+): () => Promise<string | undefined> {
   return async () => {
     const file = env.MOLECULE_WORKSPACE_TOKEN_FILE;
     if (file) return (await readFile(file, "utf8")).trim();

@@ -139,3 +139,6 @@ export type AccessReason = z.infer<typeof AccessReasonSchema>;
 
 export const CheckAccessOutputSchema = z.object({ allowed: z.boolean(), reason: AccessReasonSchema });
 export type CheckAccessOutput = z.infer<typeof CheckAccessOutputSchema>;
+
+export const UpdateCardOutputSchema = z.object({ ok: z.literal(true) });
+export type UpdateCardOutput = z.infer<typeof UpdateCardOutputSchema>;

@@ -22,13 +22,19 @@ const RuntimesFileSchema = z.record(
 );
 
 /**
- * The bundled demo agent (apps/agent), run from its TypeScript source with tsx's loader.
- * `node --import tsx` would resolve "tsx" from the child's cwd (the workspace directory, which
- * has no node_modules), so the loader is resolved here, from apps/agent, to an absolute file URL.
+ * The bundled demo agent (apps/agent), run as plain JS: `node apps/agent/dist/main.js`, one file
+ * that esbuild bundles with the SDK, the contracts and zod (`pnpm build`), so nothing is resolved or
+ * compiled at run time and the child's working directory (its workspace) does not matter.
+ *
+ * Only when that file does not exist yet (a checkout where nothing was built, e.g. `pnpm dev` before
+ * the agent's dev watcher wrote it) does it fall back to the TypeScript source with tsx's loader.
+ * `node --import tsx` would resolve "tsx" from the child's cwd, which has no node_modules, so the
+ * loader is resolved here, from apps/agent, to an absolute file URL.
  */
-export function demoRuntime(): RuntimeSpec {
-  const root = repoRoot();
+export function demoRuntime(root = repoRoot()): RuntimeSpec {
   const agentDir = join(root, "apps", "agent");
+  const built = join(agentDir, "dist", "main.js");
+  if (existsSync(built)) return { command: process.execPath, args: [built] };
   return {
     command: process.execPath,
     args: ["--import", tsxLoaderUrl(agentDir), join(agentDir, "src", "main.ts")],
