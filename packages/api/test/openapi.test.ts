@@ -2,6 +2,7 @@
 import { openApiDocument, PROCEDURES } from "@molecule/contracts";
 import { describe, expect, it } from "vitest";
 import { appRouter } from "../src/root";
+import { testServerPerFile } from "./helpers";
 
 // The flat "router.procedure" → procedure map tRPC keeps (its public type is the nested router).
 const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
@@ -19,5 +20,16 @@ describe("the OpenAPI procedure list", () => {
       expect(Object.keys(paths[`/api/trpc/${name}`] ?? {}), name).toEqual([
         p._def.type === "mutation" ? "post" : "get",
       ]);
+  });
+});
+
+describe("GET /api/openapi.json", () => {
+  const ts = testServerPerFile();
+  it("serves the document, open like /api/health", async () => {
+    const res = await fetch(`${ts.url}/api/openapi.json`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(body.openapi).toMatch(/^3\.1/);
+    expect(body.paths["/registry/heartbeat"]).toBeDefined();
   });
 });

@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { openApiDocument } from "@molecule/contracts";
 import type { Services } from "../services/services";
 import { handleHealth } from "./health";
 import { sendJson } from "./respond";
 import { handleTrpc, TRPC_ENDPOINT } from "./trpc";
 import { handleWire } from "./wire";
+
+let openApi: Record<string, unknown> | null = null;
 
 /** What answers every path the API does not (the canvas: Next's request handler). */
 export type Fallback = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -33,6 +36,8 @@ export function createRequestListener(services: Services, fallback?: Fallback): 
       return sendJson(res, 404, { error: "Not found." });
     }
     if (pathname === "/api/health") return handleHealth(res, services);
+    // The API's description holds no data: open, like health (SPEC §9 names the paths it serves).
+    if (pathname === "/api/openapi.json") return sendJson(res, 200, (openApi ??= openApiDocument()));
     if (fallback) return fallback(req, res);
     return sendJson(res, 404, { error: "Not found." });
   };
