@@ -1,6 +1,7 @@
 import { createDb, type DbHandle, migrate } from "@molecule/db";
 import { loadConfig, type ServerConfig } from "./config";
 import { handleRequest } from "./http/handler";
+import { ensureAdminToken } from "./services/admin-token";
 import { seedDemoOrg } from "./services/demo-seed";
 import { EventBus } from "./services/event-bus";
 import { isLoopbackHost } from "./services/operator-auth";
@@ -55,7 +56,8 @@ export async function startServer(
   config: ServerConfig = loadConfig(),
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  assertSafeBinding(config);
+  // Operator auth is always on: the admin token is settled (generated and kept if unset) first.
+  config = ensureAdminToken(config);
   const handle = options.handle ?? (await createDb(config.databaseUrl));
   await migrate(handle);
   const bus = new EventBus(handle);

@@ -14,13 +14,29 @@ export interface Context {
   services: Services;
   /** The HTTP request, when there is one (absent for createCaller in tests and server code). */
   headers: Headers;
-  /** Whether this caller is the operator (admin token / loopback rule, see operator-auth.ts). */
+  /** Whether this caller is the operator: ADMIN_TOKEN as a bearer or a live session (operator-auth.ts). */
   operator: boolean;
 }
 
-export function createContext(services: Services, req: Request | null, trustedCaller = false): Context {
+/**
+ * Server code that calls procedures directly (trustedCaller) is the operator and needs no lookup,
+ * so its context is built at once. An HTTP request's operator check may read its session from the
+ * database, so that context is a promise (tRPC's adapters await it).
+ */
+export function createContext(services: Services, req: null, trustedCaller: true): Context;
+export function createContext(
+  services: Services,
+  req: Request | null,
+  trustedCaller?: false,
+): Promise<Context>;
+export function createContext(
+  services: Services,
+  req: Request | null,
+  trustedCaller = false,
+): Context | Promise<Context> {
   const headers = req?.headers ?? new Headers();
-  return { services, headers, operator: trustedCaller || isOperator(services.config, headers) };
+  if (trustedCaller) return { services, headers, operator: true };
+  return isOperator(services, headers).then((operator) => ({ services, headers, operator }));
 }
 
 // ─── 2. Init ─────────────────────────────────────────────────────────────────────────────────────
@@ -80,9 +96,14 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure;
 
-/** The canvas and operator API: needs the admin cookie/token when ADMIN_TOKEN is set. */
+/** The canvas and operator API: needs a session (sign in) or `Authorization: Bearer <ADMIN_TOKEN>`. */
 export const operatorProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.operator) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in with the admin token." });
+  if (!ctx.operator)
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message:
+        "Sign in first (open the link the server printed), or send Authorization: Bearer <ADMIN_TOKEN>.",
+    });
   return next();
 });
 

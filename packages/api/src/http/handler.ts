@@ -1,6 +1,7 @@
 import { sql } from "@molecule/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "../root";
+import { guardRequest } from "../services/request-guard";
 import type { Services } from "../services/services";
 import { createContext } from "../trpc";
 import { VERSION } from "../version";
@@ -64,6 +65,8 @@ export async function handleTrpc(req: Request, services: Services): Promise<Resp
 
 /** Every HTTP route the server answers besides the canvas pages: one function for Next and tests. */
 export async function handleRequest(req: Request, services: Services): Promise<Response> {
+  const refused = guardRequest(services.config, req);
+  if (refused) return json(refused.status, { error: refused.message });
   const { pathname } = new URL(req.url);
   if (pathname.startsWith(`${TRPC_ENDPOINT}/`)) return handleTrpc(req, services);
   if (pathname === "/api/health") return health(services);

@@ -45,7 +45,7 @@ export async function handleWire(req: Request, services: Services, name: string)
   if (!body || typeof body !== "object" || Array.isArray(body))
     return json(400, { error: "body: must be a JSON object" });
   try {
-    const caller = createCaller(createContext(services, req));
+    const caller = createCaller(await createContext(services, req));
     const output = await route(caller, mapKeys(body, snakeToCamel) as never);
     return json(200, mapKeys(output, camelToSnake));
   } catch (error) {
