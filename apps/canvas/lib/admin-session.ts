@@ -1,18 +1,12 @@
-import { timingSafeEqual } from "node:crypto";
+import { isOperator } from "@molecule/api";
+import { getServer } from "@molecule/api/server";
+import { headers } from "next/headers";
 
-/** Same cookie name the API's operator check reads (packages/api/src/services/operator-auth.ts). */
-export const ADMIN_COOKIE = "molecule_admin";
-
-/** Whether the server requires sign-in (SPEC §4: only when ADMIN_TOKEN is set). */
-export function adminTokenRequired(): boolean {
-  return Boolean(process.env.ADMIN_TOKEN);
-}
-
-/** Constant-time comparison against ADMIN_TOKEN; false when no token is configured. */
-export function isAdminToken(presented: string | undefined | null): boolean {
-  const expected = process.env.ADMIN_TOKEN;
-  if (!expected || !presented) return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/**
+ * Whether this page request comes from a signed-in operator (a live session cookie, SPEC §4 [r2]).
+ * The same check the API makes: pages and API never disagree about who is signed in.
+ */
+export async function signedIn(): Promise<boolean> {
+  const { services } = await getServer();
+  return isOperator(services, new Headers(await headers()));
 }

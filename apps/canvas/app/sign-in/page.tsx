@@ -1,11 +1,11 @@
 import { redirect } from "next/navigation";
-import { adminTokenRequired } from "@/lib/admin-session";
+import { signedIn } from "@/lib/admin-session";
 import { SignInForm } from "./sign-in-form";
 
 export const dynamic = "force-dynamic";
 
-export default function SignIn() {
-  if (!adminTokenRequired()) redirect("/");
+export default async function SignIn() {
+  if (await signedIn()) redirect("/");
   return (
     <main className="signin">
       <SignInForm />

@@ -1,43 +1,24 @@
-import { ADMIN_COOKIE, adminTokenRequired, isAdminToken } from "@/lib/admin-session";
+import { sessionResponse } from "@molecule/api";
+import { getServer } from "@molecule/api/server";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
-  });
-
-function cookie(value: string, maxAge: number, secure: boolean) {
-  return [
-    `${ADMIN_COOKIE}=${encodeURIComponent(value)}`,
-    "Path=/",
-    "HttpOnly",
-    "SameSite=Strict",
-    `Max-Age=${maxAge}`,
-    ...(secure ? ["Secure"] : []),
-  ].join("; ");
+/**
+ * Next's server sets x-forwarded-for from the socket only when the client did not send one, so
+ * this address is the client's own claim when it sent the header: good enough to throttle a
+ * browser, not a determined attacker. The server's own HTTP entry passes the socket address.
+ */
+function clientAddress(req: Request): string {
+  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
 }
 
-/** Sign in: `{ token }` checked against ADMIN_TOKEN; sets the httpOnly session cookie. */
-export async function POST(req: Request) {
-  if (!adminTokenRequired()) return json(200, { ok: true, required: false });
-  let token: unknown;
-  try {
-    token = ((await req.json()) as { token?: unknown }).token;
-  } catch {
-    return json(400, { error: 'Send JSON: { "token": "…" }.' });
-  }
-  if (typeof token !== "string" || !isAdminToken(token)) {
-    return json(401, { error: "That admin token is not right." });
-  }
-  const secure = new URL(req.url).protocol === "https:";
-  return json(200, { ok: true }, { "set-cookie": cookie(token, 60 * 60 * 24 * 30, secure) });
+// Sign-in (POST), sign-out (DELETE) and "am I signed in" (GET): all in @molecule/api (session-endpoint.ts).
+async function handle(req: Request) {
+  const { services } = await getServer();
+  return sessionResponse(services, req, clientAddress(req));
 }
 
-/** Sign out. */
-export async function DELETE(req: Request) {
-  const secure = new URL(req.url).protocol === "https:";
-  return json(200, { ok: true }, { "set-cookie": cookie("", 0, secure) });
-}
+export const GET = handle;
+export const POST = handle;
+export const DELETE = handle;
