@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { E2E_ADMIN_TOKEN } from "../support/operator";
+import { E2E_ADMIN_TOKEN, OPERATOR_STATE } from "../support/operator";
 
 // These start signed out: a browser that has never signed in.
 test.use({ storageState: { cookies: [], origins: [] } });
@@ -42,4 +42,19 @@ test("a wrong token shows a clear error and signs nobody in", async ({ page }) =
   await expect(error).toBeVisible();
   await page.goto("/");
   await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test.describe("already signed in", () => {
+  test.use({ storageState: OPERATOR_STATE });
+
+  test("the sign-in page goes on to the canvas, and the printed link leaves no token in the address", async ({
+    page,
+  }) => {
+    await page.goto("/sign-in");
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto(`/sign-in#token=${E2E_ADMIN_TOKEN}`);
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+    expect(page.url()).not.toContain(E2E_ADMIN_TOKEN);
+  });
 });

@@ -37,9 +37,18 @@ export function SignInForm() {
 
   // Opened from the printed link: take the token out of the address bar (and history) at once,
   // then sign in with it. A wrong one stays in the field so the error has something to point at.
+  // Without a link, a browser that is already signed in goes straight on to the canvas.
   useEffect(() => {
     const fromLink = tokenFromFragment();
-    if (!fromLink) return;
+    if (!fromLink) {
+      fetch("/api/session")
+        .then((res) => res.json() as Promise<{ signedIn?: boolean }>)
+        .then((state) => {
+          if (state.signedIn) window.location.replace("/");
+        })
+        .catch(() => {});
+      return;
+    }
     window.history.replaceState(null, "", window.location.pathname);
     setToken(fromLink);
     void signIn(fromLink);
