@@ -27,6 +27,8 @@ const CHILDREN_PER_PARENT = Number(process.env.CHILDREN_PER_PARENT ?? 6);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const SAMPLES = Number(process.env.SAMPLES ?? 5);
 const PORT = Number(process.env.BENCH_PORT ?? 3200);
+/** The admin token the benchmark's server runs with (SPEC §4: operator auth is always on). */
+const ADMIN_TOKEN = `bench-canvas-${randomBytes(16).toString("hex")}`;
 const BASE = `http://127.0.0.1:${PORT}`;
 const WEDGE_ERROR = "Control request timeout: initialize";
 
@@ -143,6 +145,7 @@ async function startServer() {
     MOLECULE_DEMO: "0",
     MOLECULE_PROVISIONER: "none",
     NEXT_TELEMETRY_DISABLED: "1",
+    ADMIN_TOKEN,
   };
   dataDir = mkdtempSync(join(tmpdir(), "molecule-bench-"));
   env.MOLECULE_DATA_DIR = dataDir;
@@ -190,7 +193,7 @@ async function startServer() {
 async function createWorkspace(input: Record<string, unknown>): Promise<Created> {
   const res = await fetch(`${BASE}/api/trpc/workspace.create`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
     body: JSON.stringify(input),
   });
   const text = await res.text();
@@ -404,6 +407,10 @@ try {
   page.on("pageerror", (e) => notes.push(`page error: ${e.message}`));
   const cdp = await context.newCDPSession(page);
   await cdp.send("Performance.enable");
+
+  // Signed in like an operator (the printed link), before anything is measured.
+  await page.goto(`/sign-in#token=${ADMIN_TOKEN}`);
+  await page.waitForURL((url) => url.pathname === "/", { timeout: 60_000 });
 
   // 1. First load: the first card, then Live (the event stream is subscribed).
   const t0 = performance.now();

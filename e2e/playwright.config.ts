@@ -1,5 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "./support/chromium";
+import { E2E_ADMIN_TOKEN, OPERATOR_STATE } from "./support/operator";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
@@ -16,8 +17,11 @@ export default defineConfig({
   expect: { timeout: 20_000 },
   reporter: [["list"]],
   outputDir: "./test-results",
+  // Signs in through the sign-in page once; every spec's browser starts with that session.
+  globalSetup: "./global-setup.ts",
   use: {
     baseURL,
+    storageState: OPERATOR_STATE,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     viewport: { width: 1440, height: 900 },
@@ -41,6 +45,8 @@ export default defineConfig({
       HOST: "127.0.0.1",
       PORT: String(PORT),
       MOLECULE_DEMO: "0",
+      // Operator auth is always on: a known token so the specs can sign in like a user.
+      ADMIN_TOKEN: E2E_ADMIN_TOKEN,
       // Real agent processes: the restart specs drive the demo runtime through the local provisioner.
       MOLECULE_PROVISIONER: "local",
       // Agents report every 2 s so a wedge shows within seconds; the server tells them this cadence.

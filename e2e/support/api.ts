@@ -1,5 +1,6 @@
 import type { APIRequestContext } from "@playwright/test";
 import { expect } from "@playwright/test";
+import { operatorHeaders } from "./operator";
 
 export interface CreatedWorkspace {
   id: string;
@@ -12,7 +13,7 @@ export async function createWorkspace(
   request: APIRequestContext,
   input: Record<string, unknown>,
 ): Promise<CreatedWorkspace> {
-  const res = await request.post("/api/trpc/workspace.create", { data: input });
+  const res = await request.post("/api/trpc/workspace.create", { data: input, headers: operatorHeaders });
   expect(res.status(), await res.text()).toBe(200);
   const body = (await res.json()) as {
     result: { data: { workspace: { id: string; name: string }; token: string } };
@@ -28,7 +29,7 @@ export async function createWorkspace(
 export async function listWorkspaces(
   request: APIRequestContext,
 ): Promise<{ id: string; name: string; status: string }[]> {
-  const res = await request.get("/api/trpc/workspace.list");
+  const res = await request.get("/api/trpc/workspace.list", { headers: operatorHeaders });
   expect(res.status()).toBe(200);
   return ((await res.json()) as { result: { data: { id: string; name: string; status: string }[] } }).result
     .data;

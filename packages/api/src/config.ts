@@ -6,6 +6,8 @@ import {
 } from "@molecule/contracts";
 import { z } from "zod";
 
+export const ADMIN_TOKEN_MIN_LENGTH = 32;
+
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 // The only place the server reads its environment (SPEC §9); everything else gets a ServerConfig.
@@ -13,7 +15,13 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   HOST: z.string().default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  ADMIN_TOKEN: z.string().min(1).optional(),
+  // Long enough that guessing it is hopeless even without the sign-in throttle (SPEC §4 [r2]).
+  ADMIN_TOKEN: z
+    .string()
+    .min(ADMIN_TOKEN_MIN_LENGTH, {
+      message: `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters (try: openssl rand -base64 32)`,
+    })
+    .optional(),
   SECRETS_ENCRYPTION_KEY: z.string().optional(),
   HEARTBEAT_INTERVAL_MS: ms(HEARTBEAT_INTERVAL_MS),
   OFFLINE_AFTER_MS: ms(OFFLINE_AFTER_MS),
@@ -23,13 +31,20 @@ const EnvSchema = z.object({
   MOLECULE_PROVISIONER: z.enum(["local", "none"]).default("local"),
   MOLECULE_RUNTIMES_FILE: z.string().optional(),
   MOLECULE_PLATFORM_URL: z.string().url().optional(),
+  MOLECULE_ALLOWED_HOSTS: z.string().optional(),
 });
 
 export interface ServerConfig {
   databaseUrl: string | undefined;
   host: string;
   port: number;
+  /**
+   * The operator secret. Unset in the environment → generated and kept in the data directory by
+   * ensureAdminToken (services/admin-token.ts) before the server serves anything.
+   */
   adminToken: string | undefined;
+  /** Host names (optionally host:port) besides loopback that requests may name (MOLECULE_ALLOWED_HOSTS). */
+  allowedHosts: string[];
   secretsKey: string | undefined;
   heartbeatIntervalMs: number;
   offlineAfterMs: number;
@@ -64,5 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     provisioner: e.MOLECULE_PROVISIONER,
     runtimesFile: e.MOLECULE_RUNTIMES_FILE,
     platformUrl: e.MOLECULE_PLATFORM_URL,
+    allowedHosts: (e.MOLECULE_ALLOWED_HOSTS ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
   };
 }

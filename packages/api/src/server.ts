@@ -2,6 +2,7 @@ import type { RequestListener } from "node:http";
 import { createDb, type DbHandle, migrate } from "@molecule/db";
 import { loadConfig, type ServerConfig } from "./config";
 import { createRequestListener, type Fallback } from "./http/entry";
+import { ensureAdminToken } from "./services/admin-token";
 import { seedDemoOrg } from "./services/demo-seed";
 import { EventBus } from "./services/event-bus";
 import { HeartbeatIngest } from "./services/heartbeat-ingest";
@@ -64,7 +65,8 @@ export async function startServer(
   config: ServerConfig = loadConfig(),
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  assertSafeBinding(config);
+  // Operator auth is always on: the admin token is settled (generated and kept if unset) first.
+  config = ensureAdminToken(config);
   const handle = options.handle ?? (await createDb(config.databaseUrl));
   await migrate(handle);
   const bus = new EventBus(handle);

@@ -3,6 +3,9 @@ import { loadConfig, type ServerConfig } from "./config";
 import { listen } from "./http/entry";
 import { type RunningServer, type StartOptions, startServer } from "./server";
 
+/** The admin token every test server starts with: test callers send it as a bearer. */
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnop";
+
 export interface TestServer {
   /** Base URL of a real HTTP server: the server's own entry, as in production, without the canvas. */
   url: string;
@@ -26,6 +29,7 @@ export async function startTestServer(
     provisioner: "none",
     demo: false,
     secretsKey: Buffer.alloc(32, 7).toString("base64"),
+    adminToken: TEST_ADMIN_TOKEN,
     ...overrides,
   };
   // No sweeper of its own unless asked: liveness tests drive their sweeps explicitly.
@@ -39,7 +43,7 @@ export async function startTestServer(
     url: http.url,
     server,
     db,
-    config,
+    config: server.services.config,
     async close() {
       await http.close();
       await server.stop();

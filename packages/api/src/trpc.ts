@@ -14,7 +14,7 @@ export interface Context {
   services: Services;
   /** The HTTP request's headers (empty for createCaller in tests and server code). */
   headers: Headers;
-  /** Whether this caller is the operator (admin token / loopback rule, see operator-auth.ts). */
+  /** Whether this caller is the operator: ADMIN_TOKEN as a bearer or a live session (operator-auth.ts). */
   operator: boolean;
   /**
    * Ends the HTTP exchange at once (the SSE stream of a subscriber that does not drain, SPEC §6);
@@ -23,18 +23,27 @@ export interface Context {
   disconnect: () => void;
 }
 
+/**
+ * Server code that calls procedures directly (trustedCaller) is the operator and needs no lookup,
+ * so its context is built at once. An HTTP request's operator check may read its session from the
+ * database, so that context is a promise (tRPC's adapters await it).
+ */
+type RequestLike = { headers: Headers; disconnect?: () => void };
+export function createContext(services: Services, req: null, trustedCaller: true): Context;
 export function createContext(
   services: Services,
-  req: { headers: Headers; disconnect?: () => void } | null,
+  req: RequestLike | null,
+  trustedCaller?: false,
+): Promise<Context>;
+export function createContext(
+  services: Services,
+  req: RequestLike | null,
   trustedCaller = false,
-): Context {
+): Context | Promise<Context> {
   const headers = req?.headers ?? new Headers();
-  return {
-    services,
-    headers,
-    operator: trustedCaller || isOperator(services.config, headers),
-    disconnect: req?.disconnect ?? (() => {}),
-  };
+  const disconnect = req?.disconnect ?? (() => {});
+  if (trustedCaller) return { services, headers, operator: true, disconnect };
+  return isOperator(services, headers).then((operator) => ({ services, headers, operator, disconnect }));
 }
 
 // ─── 2. Init ─────────────────────────────────────────────────────────────────────────────────────
@@ -103,9 +112,14 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure;
 
-/** The canvas and operator API: needs the admin cookie/token when ADMIN_TOKEN is set. */
+/** The canvas and operator API: needs a session (sign in) or `Authorization: Bearer <ADMIN_TOKEN>`. */
 export const operatorProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.operator) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in with the admin token." });
+  if (!ctx.operator)
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message:
+        "Sign in first (open the link the server printed), or send Authorization: Bearer <ADMIN_TOKEN>.",
+    });
   return next();
 });
 

@@ -3,6 +3,7 @@ import { createDb, type DbHandle, gt, workspaceEvents } from "@molecule/db";
 import { describe, expect, it } from "vitest";
 import { EventBus } from "../src/services/event-bus";
 import { lockEventLog, recordEvent } from "../src/services/events";
+import { TEST_ADMIN_TOKEN } from "../src/testing";
 import {
   createWorkspace,
   heartbeat,
@@ -122,7 +123,7 @@ function openStream(url: string, lastEventId: string) {
   const done = (async () => {
     const input = encodeURIComponent(JSON.stringify({ lastEventId }));
     const res = await fetch(`${url}/api/trpc/events.onEvent?input=${input}`, {
-      headers: { accept: "text/event-stream" },
+      headers: { accept: "text/event-stream", authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
       signal: controller.signal,
     });
     if (res.status !== 200 || !res.body) throw new Error(`SSE status ${res.status}`);

@@ -71,10 +71,18 @@ export interface HttpResult {
   body: any;
 }
 
+// Operator procedures: tests call them as a script would, with the admin token as a bearer.
+const OPERATOR_PATH = /^\/api\/trpc\/(?:workspace|secret|events)\./;
+
+/** Authorization for a request: the given token, else the admin token on operator paths. */
+function authHeaders(ts: TestServer, path: string, token?: string): Record<string, string> {
+  const bearer = token ?? (OPERATOR_PATH.test(path) ? ts.config.adminToken : undefined);
+  return bearer ? { authorization: `Bearer ${bearer}` } : {};
+}
+
 /** POST JSON (or a raw string) to the real server. */
 export async function post(ts: TestServer, path: string, body: unknown, token?: string): Promise<HttpResult> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
+  const headers = { "content-type": "application/json", ...authHeaders(ts, path, token) };
   const res = await fetch(`${ts.url}${path}`, {
     method: "POST",
     headers,
@@ -98,8 +106,7 @@ export async function trpc(ts: TestServer, procedure: string, input: unknown, to
 
 /** A tRPC query over HTTP GET. */
 export async function trpcQuery(ts: TestServer, procedure: string, input: unknown, token?: string) {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
+  const headers = authHeaders(ts, `/api/trpc/${procedure}`, token);
   const res = await fetch(
     `${ts.url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
     { headers },

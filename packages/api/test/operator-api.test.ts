@@ -9,7 +9,11 @@ let api: ReturnType<typeof createTRPCClient<AppRouter>>;
 
 beforeAll(async () => {
   t = await startTestServer();
-  api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${t.url}/api/trpc` })] });
+  api = createTRPCClient<AppRouter>({
+    links: [
+      httpLink({ url: `${t.url}/api/trpc`, headers: { authorization: `Bearer ${t.config.adminToken}` } }),
+    ],
+  });
 });
 afterAll(async () => {
   await t?.close();

@@ -12,6 +12,15 @@ async function statusColumnType(t: TestDatabase): Promise<string> {
   return String(rowsOf<{ udt_name: string }>(r)[0]?.udt_name);
 }
 
+const ALL = ["0000_init", "0001_status_enum", "0002_operator_sessions"];
+
+async function tableExists(t: TestDatabase, name: string): Promise<boolean> {
+  const r = await t.handle.db.execute(
+    sql`select 1 from information_schema.tables where table_name = ${name}`,
+  );
+  return rowsOf(r).length > 0;
+}
+
 async function enumExists(t: TestDatabase): Promise<boolean> {
   const r = await t.handle.db.execute(sql`select 1 from pg_type where typname = 'workspace_status'`);
   return rowsOf(r).length > 0;
@@ -27,7 +36,7 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
   });
 
   it("applies every migration once, and a second run applies nothing", async () => {
-    expect(await migrate(t.handle)).toEqual(["0000_init", "0001_status_enum"]);
+    expect(await migrate(t.handle)).toEqual(ALL);
     expect(await migrate(t.handle)).toEqual([]);
     expect(await statusColumnType(t)).toBe("workspace_status");
   });
@@ -50,8 +59,15 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
     ).toMatch(/workspaces_access_check/);
   });
 
+  it("round-trips 0002 up → down → up: the sessions table goes and comes back", async () => {
+    expect(await migrateDown(t.handle, 1)).toEqual(["0002_operator_sessions"]);
+    expect(await tableExists(t, "operator_sessions")).toBe(false);
+    expect(await migrate(t.handle)).toEqual(["0002_operator_sessions"]);
+    expect(await tableExists(t, "operator_sessions")).toBe(true);
+  });
+
   it("round-trips up → down → up: the ENUM goes to text and back, data kept", async () => {
-    expect(await migrateDown(t.handle, 1)).toEqual(["0001_status_enum"]);
+    expect(await migrateDown(t.handle, 2)).toEqual(["0002_operator_sessions", "0001_status_enum"]);
     expect(await enumExists(t)).toBe(false);
     expect(await statusColumnType(t)).toBe("text");
     // While status is text, the database accepts anything: that is exactly what the ENUM fixes.
@@ -60,7 +76,7 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
     );
     expect(kept[0]?.status).toBe("degraded");
 
-    expect(await migrate(t.handle)).toEqual(["0001_status_enum"]);
+    expect(await migrate(t.handle)).toEqual(["0001_status_enum", "0002_operator_sessions"]);
     expect(await enumExists(t)).toBe(true);
     expect(await statusColumnType(t)).toBe("workspace_status");
     expect(
@@ -69,12 +85,9 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
   });
 
   it("fully reverts and re-applies from nothing", async () => {
-    expect(await migrateDown(t.handle)).toEqual(["0001_status_enum", "0000_init"]);
-    const tables = rowsOf(
-      await t.handle.db.execute(sql`select 1 from information_schema.tables where table_name = 'workspaces'`),
-    );
-    expect(tables).toHaveLength(0);
-    expect(await migrate(t.handle)).toEqual(["0000_init", "0001_status_enum"]);
+    expect(await migrateDown(t.handle)).toEqual([...ALL].reverse());
+    expect(await tableExists(t, "workspaces")).toBe(false);
+    expect(await migrate(t.handle)).toEqual(ALL);
     expect(await statusColumnType(t)).toBe("workspace_status");
   });
 
@@ -86,7 +99,7 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
         const { createDb } = await import("../src");
         const handles = await Promise.all([1, 2, 3].map(() => createDb(other.url!)));
         const results = await Promise.all(handles.map((h) => migrate(h)));
-        expect(results.flat().sort()).toEqual(["0000_init", "0001_status_enum"]);
+        expect(results.flat().sort()).toEqual(ALL);
         await Promise.all(handles.map((h) => h.close()));
       } finally {
         await other.drop();

@@ -1,11 +1,10 @@
-import { redirect } from "next/navigation";
-import { adminTokenRequired } from "@/lib/admin-session";
 import { SignInForm } from "./sign-in-form";
 
 export const dynamic = "force-dynamic";
 
+// No server-side redirect for a signed-in browser: a redirect would carry the printed link's
+// #token=… fragment over to the canvas URL. The form sends it on from the client instead.
 export default function SignIn() {
-  if (!adminTokenRequired()) redirect("/");
   return (
     <main className="signin">
       <SignInForm />

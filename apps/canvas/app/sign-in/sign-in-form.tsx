@@ -1,37 +1,71 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+
+/** The token in the printed link `/sign-in#token=…` (a fragment: it never reaches the server's logs). */
+function tokenFromFragment(): string | null {
+  const params = new URLSearchParams(window.location.hash.slice(1));
+  return params.get("token");
+}
 
 export function SignInForm() {
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+
+  const signIn = useCallback(async (presented: string) => {
     setBusy(true);
     setError(null);
     try {
       const res = await fetch("/api/session", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ token }),
+        body: JSON.stringify({ token: presented }),
       });
       if (res.ok) {
-        window.location.href = "/";
+        window.location.replace("/");
         return;
       }
       const body = (await res.json().catch(() => ({}))) as { error?: string };
-      setError(body.error ?? "Sign-in failed.");
+      setError(body.error ?? `Sign-in failed (HTTP ${res.status}).`);
     } catch {
       setError("Could not reach the server.");
     } finally {
       setBusy(false);
     }
+  }, []);
+
+  // Opened from the printed link: take the token out of the address bar (and history) at once,
+  // then sign in with it. A wrong one stays in the field so the error has something to point at.
+  // Without a link, a browser that is already signed in goes straight on to the canvas.
+  useEffect(() => {
+    const fromLink = tokenFromFragment();
+    if (!fromLink) {
+      fetch("/api/session")
+        .then((res) => res.json() as Promise<{ signedIn?: boolean }>)
+        .then((state) => {
+          if (state.signedIn) window.location.replace("/");
+        })
+        .catch(() => {});
+      return;
+    }
+    window.history.replaceState(null, "", window.location.pathname);
+    setToken(fromLink);
+    void signIn(fromLink);
+  }, [signIn]);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    void signIn(token.trim());
   }
+
   return (
     <form className="signin__card" onSubmit={submit}>
       <h1>Molecule</h1>
-      <p className="muted">This control plane is protected. Enter the admin token it was started with.</p>
+      <p className="muted">
+        Open the sign-in link the server printed when it started, or paste its admin token (ADMIN_TOKEN, or
+        the file <code>admin-token</code> in its data directory).
+      </p>
       <div className={`field${error ? " field--error" : ""}`}>
         <label htmlFor="admin-token">Admin token</label>
         <input

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openApiDocument } from "@molecule/contracts";
+import { isOperator } from "../services/operator-auth";
+import { guardRequest } from "../services/request-guard";
 import type { Services } from "../services/services";
 import { handleHealth } from "./health";
-import { sendJson } from "./respond";
+import { sendJson, toHeaders } from "./respond";
+import { handleSession } from "./session";
 import { handleTrpc, TRPC_ENDPOINT } from "./trpc";
 import { handleWire } from "./wire";
 
@@ -21,6 +24,14 @@ export function createRequestListener(services: Services, fallback?: Fallback): 
     const url = req.url ?? "/";
     const query = url.indexOf("?");
     const pathname = query === -1 ? url : url.slice(0, query);
+    // Every path, the canvas's pages included: a foreign Host (DNS rebinding) or Origin is refused
+    // before anything else is read (SPEC §4 [r2]).
+    const refused = guardRequest(services.config, {
+      method: req.method ?? "GET",
+      url,
+      headers: nodeHeaders(req),
+    });
+    if (refused) return sendJson(res, refused.status, { error: refused.message });
     if (pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
       let path: string;
       try {
@@ -37,8 +48,19 @@ export function createRequestListener(services: Services, fallback?: Fallback): 
     }
     if (pathname === "/api/health") return handleHealth(res, services);
     // The API's description holds no data: open, like health (SPEC §9 names the paths it serves).
-    if (pathname === "/api/openapi.json") return sendJson(res, 200, (openApi ??= openApiDocument()));
-    if (fallback) return fallback(req, res);
+    if (pathname === "/api/openapi.json") {
+      openApi ??= openApiDocument();
+      return sendJson(res, 200, openApi);
+    }
+    if (pathname === "/api/session") return handleSession(req, res, services);
+    if (fallback) {
+      // The canvas is for signed-in operators only: no session, the sign-in page (SPEC §4 [r2]).
+      if (pathname === "/" && req.method === "GET" && !(await isOperator(services, toHeaders(req.headers)))) {
+        res.writeHead(303, { location: "/sign-in", "cache-control": "no-store" });
+        return res.end();
+      }
+      return fallback(req, res);
+    }
     return sendJson(res, 404, { error: "Not found." });
   };
   return (req, res) => {
@@ -47,6 +69,16 @@ export function createRequestListener(services: Services, fallback?: Fallback): 
       if (!res.headersSent) sendJson(res, 500, { error: "Something went wrong on the server." });
       else res.destroy();
     });
+  };
+}
+
+/** Node's header object read through `get`, as the guard reads it, without copying it. */
+function nodeHeaders(req: IncomingMessage): Pick<Headers, "get"> {
+  return {
+    get(name: string) {
+      const value = req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(", ") : (value ?? null);
+    },
   };
 }
 

@@ -24,8 +24,8 @@ type Caller = ReturnType<typeof createCaller>;
 type Route = (services: Services, headers: Headers, input: Record<string, unknown>) => Promise<unknown>;
 const viaCaller =
   (call: (caller: Caller, input: never) => Promise<unknown>): Route =>
-  (services, headers, input) =>
-    call(createCaller(createContext(services, { headers })), input as never);
+  async (services, headers, input) =>
+    call(createCaller(await createContext(services, { headers })), input as never);
 
 const ROUTES: Record<string, Route> = {
   // The hot path: straight into the group commit, without a tRPC caller per request. Same rules as

@@ -1,37 +1,49 @@
 import { timingSafeEqual } from "node:crypto";
-import type { ServerConfig } from "../config";
+import { sessionIsLive } from "./operator-sessions";
+import type { Services } from "./services";
 import { bearerToken } from "./tokens";
 
-export const ADMIN_COOKIE = "molecule_admin";
+/** The browser session cookie: a random session id, never the admin token (operator-sessions.ts). */
+export const SESSION_COOKIE = "molecule_session";
 
-function sameSecret(a: string, b: string): boolean {
+/** Constant-time string comparison (length may leak; the admin token's length is no secret). */
+export function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieValue(headers: Headers, name: string): string | null {
+/** The value of one cookie in the Cookie header, or null. */
+export function cookieValue(headers: Headers, name: string): string | null {
   const cookie = headers.get("cookie");
   if (!cookie) return null;
   for (const part of cookie.split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === name) return decodeURIComponent(v.join("="));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join("="));
+    } catch {
+      return null; // malformed escapes: no session, not a 500
+    }
   }
   return null;
 }
 
 /**
- * Operator access (SPEC §4): with ADMIN_TOKEN set, the request must carry it (cookie set by the
- * sign-in page, or `Authorization: Bearer`). Without it the server only listens on loopback
- * (enforced at start-up), so every caller that can reach it is local and trusted.
+ * Operator access (SPEC §4 [r2]): `Authorization: Bearer <ADMIN_TOKEN>` (scripts, tests) or a live
+ * session cookie (the browser). Never "because the request is local": an agent process on the
+ * same host, or a web page the operator visits, is local too. Only a session cookie costs a query.
  */
-export function isOperator(config: ServerConfig, headers: Headers): boolean {
-  if (!config.adminToken) return true;
-  const presented = cookieValue(headers, ADMIN_COOKIE) ?? bearerToken(headers);
-  return presented ? sameSecret(presented, config.adminToken) : false;
+export async function isOperator(services: Services, headers: Headers): Promise<boolean> {
+  const admin = services.config.adminToken;
+  if (!admin) return false;
+  const bearer = bearerToken(headers);
+  if (bearer !== null && sameSecret(bearer, admin)) return true;
+  const session = cookieValue(headers, SESSION_COOKIE);
+  return session ? sessionIsLive(services, session) : false;
 }
 
-/** Hosts that count as loopback for the "no ADMIN_TOKEN → local only" rule. */
+/** Loopback names and addresses: the only hosts a server without ADMIN_TOKEN may listen on. */
 export function isLoopbackHost(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
