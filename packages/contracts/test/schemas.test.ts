@@ -94,18 +94,20 @@ describe("register", () => {
 });
 
 describe("create workspace", () => {
-  it("fills the seed defaults", () => {
-    expect(CreateWorkspaceInputSchema.parse({ name: "A" })).toMatchObject({
+  it("fills the seed defaults, and leaves tier and concurrency to the template or the server", () => {
+    const parsed = CreateWorkspaceInputSchema.parse({ name: "A" });
+    expect(parsed).toMatchObject({
       name: "A",
-      tier: 3,
       external: false,
       workspaceAccess: "none",
-      maxConcurrentTasks: 1,
       budgetLimit: null,
       secrets: {},
       initialMemories: [],
     });
-    expect(CreateWorkspaceInputSchema.parse({ name: "A", tier: 0 }).tier).toBe(3);
+    // A default here would hide "left empty" from createWorkspace, so a template could never fill it.
+    expect(parsed.tier).toBeUndefined();
+    expect(parsed.maxConcurrentTasks).toBeUndefined();
+    expect(CreateWorkspaceInputSchema.parse({ name: "A", tier: 0 }).tier).toBe(0);
   });
 
   it.each([
