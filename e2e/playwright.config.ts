@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "./support/chromium";
 
@@ -14,7 +15,23 @@ export default defineConfig({
   // Generous: CI machines here are shared and slow; nothing asserts a duration.
   timeout: 90_000,
   expect: { timeout: 20_000 },
-  reporter: [["list"]],
+  // CI: a stray test.only fails the run instead of silently skipping every other test.
+  forbidOnly: !!process.env.CI,
+  // CI also writes a JSON report that scripts/test-counts.mjs prints with the unit test counts.
+  reporter: process.env.TEST_REPORT_DIR
+    ? [
+        ["list"],
+        [
+          "json",
+          {
+            outputFile: join(
+              process.env.TEST_REPORT_DIR,
+              `e2e.${process.env.TEST_LEG || "local"}.playwright.json`,
+            ),
+          },
+        ],
+      ]
+    : [["list"]],
   outputDir: "./test-results",
   use: {
     baseURL,
