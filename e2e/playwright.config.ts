@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "./support/chromium";
 
@@ -60,6 +61,8 @@ export default defineConfig({
       MOLECULE_DEMO: "0",
       // Real agent processes: the restart specs drive the demo runtime through the local provisioner.
       MOLECULE_PROVISIONER: "local",
+      // Runtimes that cannot come up, for the failed card (12-status-colours.spec.ts).
+      MOLECULE_RUNTIMES_FILE: fileURLToPath(new URL("./support/runtimes.json", import.meta.url)),
       // Agents report every 2 s so a wedge shows within seconds; the server tells them this cadence.
       HEARTBEAT_INTERVAL_MS: "2000",
       // Short enough that offline/failed paths are reachable in a test, long enough not to flap.
