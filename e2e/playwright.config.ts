@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "./support/chromium";
 import { E2E_ADMIN_TOKEN, OPERATOR_STATE } from "./support/operator";
@@ -15,7 +17,23 @@ export default defineConfig({
   // Generous: CI machines here are shared and slow; nothing asserts a duration.
   timeout: 90_000,
   expect: { timeout: 20_000 },
-  reporter: [["list"]],
+  // CI: a stray test.only fails the run instead of silently skipping every other test.
+  forbidOnly: !!process.env.CI,
+  // CI also writes a JSON report that scripts/test-counts.mjs prints with the unit test counts.
+  reporter: process.env.TEST_REPORT_DIR
+    ? [
+        ["list"],
+        [
+          "json",
+          {
+            outputFile: join(
+              process.env.TEST_REPORT_DIR,
+              `e2e.${process.env.TEST_LEG || "local"}.playwright.json`,
+            ),
+          },
+        ],
+      ]
+    : [["list"]],
   outputDir: "./test-results",
   // Signs in through the sign-in page once; every spec's browser starts with that session.
   globalSetup: "./global-setup.ts",
@@ -49,6 +67,8 @@ export default defineConfig({
       ADMIN_TOKEN: E2E_ADMIN_TOKEN,
       // Real agent processes: the restart specs drive the demo runtime through the local provisioner.
       MOLECULE_PROVISIONER: "local",
+      // Runtimes that cannot come up, for the failed card (12-status-colours.spec.ts).
+      MOLECULE_RUNTIMES_FILE: fileURLToPath(new URL("./support/runtimes.json", import.meta.url)),
       // Agents report every 2 s so a wedge shows within seconds; the server tells them this cadence.
       HEARTBEAT_INTERVAL_MS: "2000",
       // Short enough that offline/failed paths are reachable in a test, long enough not to flap.

@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
+import { PGLITE } from "../support/tags";
 
 // Runs first, against the fresh database (MOLECULE_DEMO=0: no demo org).
-test("an empty canvas says what to do first", async ({ page }, testInfo) => {
+test("an empty canvas says what to do first", PGLITE, async ({ page }, testInfo) => {
   await page.goto("/");
   const empty = page.getByTestId("empty-state");
   await expect(empty).toBeVisible();

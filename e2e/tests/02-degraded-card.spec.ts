@@ -1,49 +1,51 @@
 import { expect, test } from "@playwright/test";
 import { createWorkspace, heartbeat, uniqueName, WEDGE_ERROR } from "../support/api";
 import { openCard } from "../support/canvas";
+import { PGLITE } from "../support/tags";
 
 const AMBER = "rgb(245, 158, 11)";
 
 // Issue 2: a heartbeat can lie. A wedged runtime must show as an amber "Degraded" card with the error.
-test("a wedged external agent shows as a degraded card with its error", async ({
-  page,
-  request,
-}, testInfo) => {
-  const ws = await createWorkspace(request, {
-    name: uniqueName("Wedged agent"),
-    external: true,
-    role: "Summarises papers",
-  });
-  const reply = await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
-  expect(reply.status).toBe("degraded");
+test(
+  "a wedged external agent shows as a degraded card with its error",
+  PGLITE,
+  async ({ page, request }, testInfo) => {
+    const ws = await createWorkspace(request, {
+      name: uniqueName("Wedged agent"),
+      external: true,
+      role: "Summarises papers",
+    });
+    const reply = await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
+    expect(reply.status).toBe("degraded");
 
-  const card = await openCard(page, ws.id);
-  await expect(card).toHaveAttribute("data-status", "degraded");
-  await expect(card).toHaveAttribute("aria-label", `${ws.name}, Degraded`);
+    const card = await openCard(page, ws.id);
+    await expect(card).toHaveAttribute("data-status", "degraded");
+    await expect(card).toHaveAttribute("aria-label", `${ws.name}, Degraded`);
 
-  const pill = card.getByTestId("status-pill");
-  await expect(pill).toHaveText("Degraded");
-  await expect(pill).toHaveCSS("background-color", AMBER);
+    const pill = card.getByTestId("status-pill");
+    await expect(pill).toHaveText("Degraded");
+    await expect(pill).toHaveCSS("background-color", AMBER);
 
-  const error = card.getByTestId("sample-error");
-  await expect(error).toHaveText(WEDGE_ERROR);
-  await expect(error).toHaveAttribute("title", WEDGE_ERROR);
-  await expect(card.getByRole("button", { name: "Restart" })).toBeEnabled();
+    const error = card.getByTestId("sample-error");
+    await expect(error).toHaveText(WEDGE_ERROR);
+    await expect(error).toHaveAttribute("title", WEDGE_ERROR);
+    await expect(card.getByRole("button", { name: "Restart" })).toBeEnabled();
 
-  await page.getByRole("button", { name: "Zoom In" }).click();
-  await card.screenshot({ path: testInfo.outputPath("degraded-card.png") });
-  await page.screenshot({ path: testInfo.outputPath("degraded-canvas.png") });
+    await page.getByRole("button", { name: "Zoom In" }).click();
+    await card.screenshot({ path: testInfo.outputPath("degraded-card.png") });
+    await page.screenshot({ path: testInfo.outputPath("degraded-canvas.png") });
 
-  // Keyboard: the card is focusable, Enter opens details with the full error, Escape closes.
-  await card.focus();
-  await page.keyboard.press("Enter");
-  const panel = page.getByTestId("details-panel");
-  await expect(panel).toBeVisible();
-  await expect(panel.getByText(WEDGE_ERROR).first()).toBeVisible();
-  await page.screenshot({ path: testInfo.outputPath("details-panel.png") });
-  await page.keyboard.press("Escape");
-  await expect(panel).toHaveCount(0);
-});
+    // Keyboard: the card is focusable, Enter opens details with the full error, Escape closes.
+    await card.focus();
+    await page.keyboard.press("Enter");
+    const panel = page.getByTestId("details-panel");
+    await expect(panel).toBeVisible();
+    await expect(panel.getByText(WEDGE_ERROR).first()).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath("details-panel.png") });
+    await page.keyboard.press("Escape");
+    await expect(panel).toHaveCount(0);
+  },
+);
 
 test("HTML in a sample error is shown as text, never rendered", async ({ page, request }) => {
   const payload = "<img src=x onerror=alert(1)>";

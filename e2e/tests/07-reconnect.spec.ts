@@ -16,13 +16,20 @@ test("connection loss shows Reconnecting…; events missed meanwhile arrive afte
 
   // Cut the live stream: new stream requests fail, and the open one is aborted.
   const STREAM = "**/api/trpc/events.onEvent**";
-  await page.route(STREAM, (route) => route.abort("connectionreset"));
+  let attempts = 0;
+  await page.route(STREAM, (route) => {
+    attempts++;
+    return route.abort("connectionreset");
+  });
   await page.evaluate(() => window.stop());
   await expect(indicator).toHaveText("Reconnecting…");
 
   // Happens while the browser cannot hear about it (the API request context is not the browser's).
   await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
-  await page.waitForTimeout(500);
+  // The client keeps retrying with backoff. Once a retry made after the heartbeat has failed, the
+  // card must still show the old status: nothing reached the page while the stream was down.
+  const attemptsBefore = attempts;
+  await expect.poll(() => attempts, { timeout: 30_000 }).toBeGreaterThan(attemptsBefore);
   await expect(card).toHaveAttribute("data-status", "awaiting_agent");
 
   await page.unroute(STREAM);

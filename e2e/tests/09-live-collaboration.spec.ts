@@ -12,7 +12,13 @@ test("two operators: one restarts and moves a workspace, the other sees both liv
     external: true,
     canvas: { x: 100, y: 100 },
   });
-  await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
+  // A live wedged agent keeps beating until Alice restarts it: on a slow machine the two pages may
+  // take longer than OFFLINE_AFTER_MS to open, and a silent agent would be offline by then.
+  let lastBeat = heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
+  await lastBeat;
+  const keepBeating = setInterval(() => {
+    lastBeat = heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
+  }, 5_000);
 
   const alice = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const bob = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -24,7 +30,9 @@ test("two operators: one restarts and moves a workspace, the other sees both liv
     const cardB = b.locator(`[data-workspace-id="${ws.id}"]`);
     await expect(cardB).toHaveAttribute("data-status", "degraded");
 
-    // Alice restarts; Bob's card walks to Starting without a reload.
+    // Alice restarts; Bob's card walks to Starting without a reload. No heartbeat is in flight.
+    clearInterval(keepBeating);
+    await lastBeat;
     await cardA.getByRole("button", { name: "Restart" }).click();
     await expect(cardB).toHaveAttribute("data-status", "provisioning");
     await expect(cardB.getByTestId("status-pill")).toHaveText("Starting");
@@ -43,6 +51,7 @@ test("two operators: one restarts and moves a workspace, the other sees both liv
       .toBeGreaterThan(50);
     await b.screenshot({ path: testInfo.outputPath("second-operator.png") });
   } finally {
+    clearInterval(keepBeating);
     await alice.close();
     await bob.close();
   }

@@ -34,6 +34,11 @@ test("kill -9 of an agent process: its card turns Offline live", async ({
     // OFFLINE_AFTER_MS (30 s in e2e) plus one sweep; no reload: the change arrives over the stream.
     await expect(card).toHaveAttribute("data-status", "offline", { timeout: 70_000 });
     await expect(card.getByTestId("status-pill")).toHaveText("Offline");
+    // SPEC §1: offline is a zinc dot.
+    await expect(card.getByTestId("status-pill").locator(".pill__dot")).toHaveCSS(
+      "background-color",
+      "rgb(113, 113, 122)",
+    );
     await expect(card.getByRole("button", { name: "Restart" })).toBeEnabled();
   } finally {
     await testInfo.attach("agent output", { body: output(), contentType: "text/plain" });

@@ -1,5 +1,4 @@
 import { defineConfig } from "vitest/config";
+import { integrationTests, testReporters } from "../../tooling/vitest-reporters";
 
-export default defineConfig({
-  test: { include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000, fileParallelism: false },
-});
+export default defineConfig({ test: { ...integrationTests, reporters: testReporters() } });

@@ -1,3 +1,9 @@
 import { defineConfig } from "vitest/config";
+import { testReporters } from "../../tooling/vitest-reporters";
 
-export default defineConfig({ test: { include: ["test/**/*.test.ts"] } });
+export default defineConfig({
+  test: {
+    reporters: testReporters(),
+    include: ["test/**/*.test.ts"],
+  },
+});

@@ -136,10 +136,14 @@ describe("agent SDK against the platform", () => {
     expect(agent.isWedged()).toBe(false);
     expect(back.runtimeState).toBe("");
     expect(back.pendingDirectives).toEqual([]);
-    const events = await operator().workspace.events({ id: workspace.id });
-    const types = (events as { events?: { type: string }[] }).events?.map((e) => e.type) ?? [];
-    if (types.length)
-      expect(types).toEqual(expect.arrayContaining(["WORKSPACE_PROVISIONING", "WORKSPACE_ONLINE"]));
+    // The timeline (newest first) ends: degraded → provisioning (the restart) → online.
+    const { events } = await operator().workspace.events({ id: workspace.id });
+    expect(events.slice(0, 3).map((e) => e.type)).toEqual([
+      "WORKSPACE_ONLINE",
+      "WORKSPACE_PROVISIONING",
+      "WORKSPACE_DEGRADED",
+    ]);
+    expect(events[1]?.payload).toMatchObject({ reason: "restart" });
   });
 
   it("without a restartRuntime hook, restart ends the process (code 75) and never clears the wedge", async () => {

@@ -68,12 +68,36 @@ describe("workspace.create", () => {
   });
 
   it("applies a template's defaults and writes its memories in the workspace namespace", async () => {
+    // templates/researcher.json: tier 3, maxConcurrentTasks 2.
     const { workspace } = await api.workspace.create.mutate({ name: "R", template: "researcher" });
-    expect(workspace.maxConcurrentTasks).toBe(1); // explicit default from the input schema wins
+    expect(workspace).toMatchObject({ tier: 3, maxConcurrentTasks: 2 });
     const details = await api.workspace.get.query({ id: workspace.id });
     expect(details.workspace.role).toMatch(/^Research/);
     expect(details.memories).toHaveLength(1);
     expect(details.memories[0]).toMatchObject({ namespace: `workspace:${workspace.id}`, scope: "LOCAL" });
+  });
+
+  // SPEC §4: the template's defaults fill what the input leaves empty, and only that.
+  it.each([
+    [{ template: "team-lead" }, { tier: 2, maxConcurrentTasks: 4 }],
+    [
+      { template: "team-lead", tier: 0 },
+      { tier: 2, maxConcurrentTasks: 4 },
+    ],
+    [
+      { template: "team-lead", tier: 4, maxConcurrentTasks: 1 },
+      { tier: 4, maxConcurrentTasks: 1 },
+    ],
+    [
+      { template: "writer", maxConcurrentTasks: 7 },
+      { tier: 3, maxConcurrentTasks: 7 },
+    ],
+    [{}, { tier: 3, maxConcurrentTasks: 1 }],
+  ])("template defaults: %j → %j", async (input, expected) => {
+    const { workspace } = await api.workspace.create.mutate({ name: "T", ...input });
+    expect(workspace).toMatchObject(expected);
+    const listed = (await api.workspace.list.query()).find((w) => w.id === workspace.id);
+    expect(listed).toMatchObject(expected);
   });
 
   it.each([

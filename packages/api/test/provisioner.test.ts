@@ -23,7 +23,6 @@ import {
   eventsOf,
   ON_POSTGRES,
   operator,
-  sleep,
   startTestServer,
   type TestServer,
   trpc,
@@ -132,6 +131,28 @@ function waitStatus(id: string, status: string, timeoutMs = 20_000) {
   );
 }
 
+/**
+ * Waits until `count` heartbeats have landed after this call: each one moves lastHeartbeatAt past
+ * the previous value (only register and heartbeats write it, and register happened before). The
+ * time between is the agent's own cadence, so "still X a few heartbeats later" waits on the agent,
+ * not on a guessed sleep. Returns the view after the last of them.
+ */
+async function afterHeartbeats(id: string, count: number): Promise<WorkspaceView> {
+  let last = Date.parse((await view(id)).lastHeartbeatAt ?? "1970-01-01T00:00:00Z");
+  let latest: WorkspaceView | null = null;
+  for (let i = 0; i < count; i++) {
+    latest = await waitFor(
+      async () => {
+        const v = await view(id);
+        return v.lastHeartbeatAt && Date.parse(v.lastHeartbeatAt) > last ? v : null;
+      },
+      { what: `heartbeat ${i + 1} of ${count} from ${id}`, intervalMs: 25 },
+    );
+    last = Date.parse(latest.lastHeartbeatAt!);
+  }
+  return latest!;
+}
+
 async function control(id: string, action: string, value?: unknown) {
   const { url } = await view(id);
   const res = await fetch(`${url}/control`, {
@@ -170,13 +191,17 @@ describe("local provisioner", () => {
     const reply = (await rpc.json()) as { result: { parts: { text: string }[] } };
     expect(reply.result.parts[0]?.text).toBe("3 words: three little words");
 
-    // Background tasks show up in heartbeats; logs are captured.
-    await waitFor(
-      async () => (await view(ws.id)).uptimeSeconds >= 0 && (await view(ws.id)).lastHeartbeatAt !== null,
-      {
-        what: "a heartbeat",
+    // It keeps reporting: a heartbeat after register moves lastHeartbeatAt past the register time
+    // and carries the process's uptime (register alone leaves it 0). Logs are captured.
+    const registeredAt = Date.parse(online.lastHeartbeatAt!);
+    const beat = await waitFor(
+      async () => {
+        const v = await view(ws.id);
+        return Date.parse(v.lastHeartbeatAt!) > registeredAt && v.uptimeSeconds > 0 ? v : null;
       },
+      { what: "a heartbeat with the process's uptime", intervalMs: 50 },
     );
+    expect(beat.status).toBe("online");
     const logs = provisioner.logs(ws.id);
     expect(logs.some((l) => l.stream === "stdout" && l.line.includes("registered"))).toBe(true);
     expect(logs.some((l) => l.stream === "system" && l.line.startsWith("started pid"))).toBe(true);
@@ -205,9 +230,9 @@ describe("local provisioner", () => {
     expect(online.lastSampleError).toBe("");
     const stale = await trpc(ts, "registry.heartbeat", { workspaceId: ws.id }, ws.token);
     expect(stale.status).toBe(401);
-    // Still healthy a few heartbeats later: the fresh process is not wedged.
-    await new Promise((r) => setTimeout(r, 800));
-    expect((await view(ws.id)).status).toBe("online");
+    // Still healthy three heartbeats later: the fresh process reports no wedge.
+    const later = await afterHeartbeats(ws.id, 3);
+    expect(later).toMatchObject({ status: "online", runtimeState: "" });
   });
 
   it("DEMO_WEDGE_AFTER_SECONDS=0 → degraded with the wedge; a raised error rate → degraded too", async () => {
@@ -355,10 +380,16 @@ describe("local provisioner", () => {
 
         // One restart, one process: a restart here is not also picked up as "from elsewhere".
         const before = spawned.size;
+        const fromElsewhere = () =>
+          provisioner.logs(workspace.id).filter((l) => l.line.includes("another server instance")).length;
+        const startsFromElsewhere = fromElsewhere();
         await operator(ts).workspace.restart({ id: workspace.id });
         await waitStatus(workspace.id, "online");
-        await sleep(500);
+        // A second start would come from this instance's own PROVISIONING event on the bus, long
+        // delivered by the time the process registered and then beat twice.
+        await afterHeartbeats(workspace.id, 2);
         expect(spawned.size).toBe(before + 1);
+        expect(fromElsewhere()).toBe(startsFromElsewhere);
       } finally {
         await other.stop();
         await handle.close();
@@ -402,9 +433,9 @@ describe("local provisioner", () => {
     const online = await waitStatus(workspace.id, "online");
     expect(online.runtimeState).toBe("");
     expect(online.pendingDirectives).toEqual([]);
-    // Its runtime was restarted (healed), so it stays online.
-    await new Promise((r) => setTimeout(r, 800));
-    expect((await view(workspace.id)).status).toBe("online");
+    // Its runtime was restarted (healed), so it stays online: three heartbeats later, no wedge.
+    const later = await afterHeartbeats(workspace.id, 3);
+    expect(later).toMatchObject({ status: "online", runtimeState: "" });
     expect(child.exitCode).toBeNull();
   });
 

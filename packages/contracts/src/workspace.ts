@@ -60,13 +60,15 @@ const CanvasPointSchema = z.object({
   y: z.number().finite({ message: "must be a finite number" }),
 });
 
-/** Tier 1–4; 0 or omitted means the default tier 3 (seed behaviour). */
-export const TierSchema = z
+/** Tier 1–4, or 0 for "not chosen" (seed behaviour). */
+const TierChoiceSchema = z
   .number({ message: "must be a whole number from 1 to 4" })
   .int({ message: "must be a whole number from 1 to 4" })
   .min(0, { message: "must be from 1 to 4" })
-  .max(4, { message: "must be from 1 to 4" })
-  .transform((t) => (t === 0 ? 3 : t));
+  .max(4, { message: "must be from 1 to 4" });
+
+/** Tier 1–4; 0 means the default tier 3 (seed behaviour). */
+export const TierSchema = TierChoiceSchema.transform((t) => (t === 0 ? 3 : t));
 
 const BudgetLimitSchema = z
   .number({ message: "must be a number of cents" })
@@ -98,7 +100,9 @@ export const CreateWorkspaceInputSchema = z
     name: NameSchema,
     role: multiLine(LIMITS.role).default(""),
     template: singleLine(100).optional(),
-    tier: TierSchema.default(3),
+    // No defaults here: 0 or omitted means "not chosen", so a template's tier can fill it (SPEC §4);
+    // createWorkspace falls back to 3.
+    tier: TierChoiceSchema.optional(),
     model: singleLine(LIMITS.model).default(""),
     runtime: singleLine(100).optional(),
     external: z.boolean().default(false),
@@ -107,7 +111,8 @@ export const CreateWorkspaceInputSchema = z
     workspaceAccess: WorkspaceAccessSchema.default("none"),
     parentId: WorkspaceIdSchema.nullish(),
     budgetLimit: BudgetLimitSchema.default(null),
-    maxConcurrentTasks: MaxConcurrentTasksSchema.default(1),
+    // Omitted → the template's value, else 1 (resolved in createWorkspace, which knows the template).
+    maxConcurrentTasks: MaxConcurrentTasksSchema.optional(),
     secrets: z
       .record(SecretKeySchema, SecretValueSchema)
       .refine((s) => Object.keys(s).length <= LIMITS.secretsPerCreate, {
