@@ -20,7 +20,7 @@ const SINGLE = `update workspaces w set last_heartbeat_at = now(), updated_at = 
 
 const GROUP = `update workspaces w set last_heartbeat_at = now(), updated_at = now(),
     last_error_rate = i.error_rate, active_tasks = i.active_tasks, uptime_seconds = i.uptime_seconds
-  from json_to_recordset($1::json) as i(ord int, id text, token_hash text, error_rate float8, active_tasks int, uptime_seconds int)
+  from json_to_recordset($1::text::json) as i(ord int, id text, token_hash text, error_rate float8, active_tasks int, uptime_seconds int)
   join workspace_tokens t on t.token_hash = i.token_hash and t.revoked_at is null
   where w.id = i.id and t.workspace_id = w.id
   returning i.ord, w.status`;
@@ -41,7 +41,8 @@ function flush() {
       const byOrd = new Map(rows.map((r) => [r.ord, r.status]));
       for (const [ord, b] of batch.entries()) b.done(byOrd.get(ord));
     })
-    .catch(() => {
+    .catch((error) => {
+      if (process.env.BENCH_VERBOSE) console.error(error);
       for (const b of batch) b.done(undefined);
     })
     .finally(() => {
