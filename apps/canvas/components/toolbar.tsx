@@ -15,8 +15,14 @@ const CONNECTION_LABELS = {
 
 export function ConnectionIndicator() {
   const connection = useCanvas((s) => s.connection);
+  const keepAlive = useCanvas((s) => s.keepAlive);
   return (
-    <output className={`conn conn--${connection}`} aria-live="polite" data-testid="connection">
+    <output
+      className={`conn conn--${connection}`}
+      aria-live="polite"
+      data-testid="connection"
+      data-keepalive={keepAlive ? "yes" : "no"}
+    >
       <span className="conn__dot" aria-hidden="true" />
       {CONNECTION_LABELS[connection]}
     </output>
