@@ -13,11 +13,13 @@ export type SecretKeyView = Outputs["secret"]["list"][number];
 export type MemoryView = WorkspaceDetails["memories"][number];
 export type LogLine = Outputs["workspace"]["logs"][number];
 export type EventsPage = Outputs["workspace"]["events"];
+export type CreateOptions = Outputs["workspace"]["createOptions"];
 
 export const api = {
   latestEventId: () => trpc.events.latestId.query(),
   cards: () => trpc.workspace.cards.query(),
   list: () => trpc.workspace.list.query(),
+  createOptions: () => trpc.workspace.createOptions.query(),
   get: (id: string) => trpc.workspace.get.query({ id }),
   create: (input: CreateWorkspaceInput) => trpc.workspace.create.mutate(input),
   update: (input: UpdateWorkspaceInput) => trpc.workspace.update.mutate(input),

@@ -358,3 +358,22 @@ describe("workspace.cards", () => {
     expect(cards.find((c) => c.id === parent.workspace.id)?.overBudget).toBe(true);
   });
 });
+
+describe("workspace.createOptions", () => {
+  it("lists the known runtimes and every template with its defaults, which create accepts", async () => {
+    const { runtimes, templates } = await api.workspace.createOptions.query();
+    expect(runtimes).toContain("demo");
+    const names = templates.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["researcher", "team-lead", "writer"]));
+    const researcher = templates.find((t) => t.name === "researcher");
+    expect(researcher).toHaveProperty("description");
+    expect(typeof researcher?.initialMemories).toBe("number");
+    // Whatever is offered is accepted.
+    const { workspace } = await api.workspace.create.mutate({
+      name: "From a picked template",
+      template: "researcher",
+      runtime: runtimes[0],
+    });
+    expect(workspace.runtime).toBe(runtimes[0]);
+  });
+});
