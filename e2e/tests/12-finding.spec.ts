@@ -27,7 +27,9 @@ test("Ctrl+K finds a workspace by name, role, status or runtime and focuses its 
   await box.fill(`invoices ${tag}`);
   await expect(results).toHaveCount(1);
   await expect(results.first()).toContainText(`Ledger ${tag}`);
-  // By status (and name): "degraded" plus the tag finds the wedged one only.
+  // By status (and name): "degraded" plus the tag finds the wedged one only. (Heartbeat again: a
+  // single report goes offline after OFFLINE_AFTER_MS on a slow run.)
+  await heartbeat(request, wedged, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
   await box.fill(`degraded ${tag}`);
   await expect(results).toHaveCount(1);
   await expect(results.first()).toContainText(`Auditor ${tag}`);
@@ -49,14 +51,18 @@ test("a status count is a filter: each click focuses the next workspace with tha
   page,
   request,
 }) => {
+  // Paused: a status nothing changes behind the test's back (degraded ones go offline after
+  // OFFLINE_AFTER_MS on a slow run); the filter works the same for every status.
   const a = await createWorkspace(request, { name: uniqueName("Filter A"), external: true });
   const b = await createWorkspace(request, { name: uniqueName("Filter B"), external: true });
-  for (const ws of [a, b])
-    await heartbeat(request, ws, { runtime_state: "wedged", sample_error: WEDGE_ERROR });
+  for (const ws of [a, b]) {
+    const res = await request.post("/api/trpc/workspace.pause", { data: { id: ws.id } });
+    expect(res.status(), await res.text()).toBe(200);
+  }
 
   await page.goto("/");
-  const filter = page.getByTestId("filter-degraded");
-  await expect(filter).toContainText("degraded");
+  const filter = page.getByTestId("filter-paused");
+  await expect(filter).toContainText("paused");
   const count = Number((await filter.textContent())?.match(/\d+/)?.[0]);
   expect(count).toBeGreaterThanOrEqual(2);
 
@@ -65,10 +71,14 @@ test("a status count is a filter: each click focuses the next workspace with tha
     await filter.click();
     await expect.poll(() => focusedCardId(page)).not.toBe(seen[seen.length - 1] ?? null);
     const id = (await focusedCardId(page))!;
-    await expect(page.locator(`[data-workspace-id="${id}"]`)).toHaveAttribute("data-status", "degraded");
+    await expect(page.locator(`[data-workspace-id="${id}"]`)).toHaveAttribute(
+      "data-status",
+      "awaiting_agent",
+    );
+    await expect(page.locator(`[data-workspace-id="${id}"]`)).toBeInViewport();
     seen.push(id);
   }
-  // Every degraded workspace once, ours among them; the next click starts over.
+  // Every one of them once, ours among them; the next click starts over.
   expect(new Set(seen).size).toBe(count);
   expect(seen).toEqual(expect.arrayContaining([a.id, b.id]));
   await filter.click();

@@ -76,7 +76,7 @@ test("screenshots of a fleet near and far", async ({ page, request }) => {
   await shot(page, `fleet-${FLEET}-near.png`);
   await zoomOutToFar(page);
   await shot(page, `fleet-${FLEET}-mid.png`);
-  await page.getByRole("button", { name: "Fit every workspace" }).click();
+  await page.getByRole("button", { name: "Fit View" }).click();
   await shot(page, `fleet-${FLEET}-far.png`);
   await page.getByTestId("toggle-attention").click();
   await shot(page, `fleet-${FLEET}-attention.png`);

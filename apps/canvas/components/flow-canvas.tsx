@@ -114,11 +114,11 @@ export function FlowCanvas() {
     });
     let tries = 0;
     let frame = requestAnimationFrame(function find() {
+      // React Flow keeps a node hidden until it has measured it, and a hidden element cannot take
+      // focus: try again next frame until it does.
       const el = document.querySelector<HTMLElement>(`.react-flow [data-workspace-id="${target.id}"]`);
-      if (el) {
-        el.focus({ preventScroll: true });
-        return;
-      }
+      el?.focus({ preventScroll: true });
+      if (el && document.activeElement === el) return;
       if (++tries < 120) frame = requestAnimationFrame(find);
     });
     return () => cancelAnimationFrame(frame);
@@ -264,7 +264,7 @@ export function FlowCanvas() {
           </Panel>
         )}
         <Controls showInteractive={false} showFitView={false}>
-          <ControlButton onClick={fitAll} aria-label="Fit every workspace" title="Fit every workspace">
+          <ControlButton onClick={fitAll} aria-label="Fit View" title="Fit every workspace in view">
             ⤢
           </ControlButton>
         </Controls>

@@ -15,14 +15,8 @@ const CONNECTION_LABELS = {
 
 export function ConnectionIndicator() {
   const connection = useCanvas((s) => s.connection);
-  const keepAlive = useCanvas((s) => s.keepAlive);
   return (
-    <output
-      className={`conn conn--${connection}`}
-      aria-live="polite"
-      data-testid="connection"
-      data-keepalive={keepAlive ? "yes" : "no"}
-    >
+    <output className={`conn conn--${connection}`} aria-live="polite" data-testid="connection">
       <span className="conn__dot" aria-hidden="true" />
       {CONNECTION_LABELS[connection]}
     </output>

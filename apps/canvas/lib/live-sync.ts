@@ -23,14 +23,11 @@ export interface LiveDeps {
   subscribe(input: { lastEventId: string }, handlers: StreamHandlers): () => void;
   /** When the stream last said anything, events or keep-alive pings (ms, same clock as `now`). */
   lastActivity(): number;
-  /** Whether the stream has shown it sends keep-alives (a server without them is quiet, not dead). */
-  keepAlives(): boolean;
   now(): number;
   onUnauthorized(): void;
   store: {
     setLoad(load: { kind: "loading" } | { kind: "ready" } | { kind: "error"; message: string }): void;
     setConnection(connection: Connection): void;
-    setKeepAlive(seen: boolean): void;
     replaceAll(list: CardView[]): void;
     upsert(list: CardView[]): void;
     remove(ids: string[]): void;
@@ -195,14 +192,8 @@ export function createLiveSync(deps: LiveDeps): () => void {
 
   // A stopped server (SIGSTOP, a dead proxy) closes nothing: the socket just goes quiet. Keep-alives
   // make silence mean death, so after `silenceMs` without a byte the stream is dropped and reopened.
-  let keepAliveSeen = false;
   const watchdog = setInterval(() => {
     if (stopped || !unsubscribe) return;
-    if (!keepAliveSeen) {
-      if (!deps.keepAlives()) return;
-      keepAliveSeen = true;
-      store.setKeepAlive(true);
-    }
     const quietSince = Math.max(deps.lastActivity(), subscribedAt);
     if (deps.now() - quietSince >= silenceMs) {
       console.warn(`[live] no event or keep-alive for ${silenceMs / 1000} s; reconnecting`);

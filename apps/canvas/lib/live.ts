@@ -3,7 +3,7 @@
 import { api } from "./api";
 import { createLiveSync } from "./live-sync";
 import { useCanvas } from "./store";
-import { streamLastActivity, streamSendsKeepAlives } from "./stream-activity";
+import { streamLastActivity } from "./stream-activity";
 import { trpc } from "./trpc";
 
 /** The live sync wired to the real API, stream and store (the logic lives in live-sync.ts). */
@@ -17,7 +17,6 @@ export function startLiveSync(): () => void {
       return () => sub.unsubscribe();
     },
     lastActivity: streamLastActivity,
-    keepAlives: streamSendsKeepAlives,
     now: Date.now,
     onUnauthorized: () => {
       window.location.href = "/sign-in";

@@ -78,8 +78,6 @@ interface CanvasState {
   childCounts: Record<string, number>;
   load: LoadState;
   connection: Connection;
-  /** The stream has sent a keep-alive: the indicator's silence check is armed. */
-  keepAlive: boolean;
   selectedId: string | null;
   menu: MenuState | null;
   dropTargetId: string | null;
@@ -100,7 +98,6 @@ interface CanvasState {
 
   setLoad(load: LoadState): void;
   setConnection(connection: Connection): void;
-  setKeepAlive(keepAlive: boolean): void;
   replaceAll(list: CardView[]): void;
   upsert(list: CardView[]): void;
   remove(ids: string[]): void;
@@ -144,7 +141,6 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
   childCounts: {},
   load: { kind: "loading" },
   connection: "connecting",
-  keepAlive: false,
   selectedId: null,
   menu: null,
   dropTargetId: null,
@@ -164,7 +160,6 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
 
   setLoad: (load) => set({ load }),
   setConnection: (connection) => set({ connection }),
-  setKeepAlive: (keepAlive) => set({ keepAlive }),
 
   // A full snapshot (first load, RESYNC): what it lists is the fleet, except that a card this page
   // already holds in a newer version keeps it, and a workspace it saw removed stays removed.

@@ -4,11 +4,8 @@
  * watchdog reads it to tell a quiet stream from a dead one.
  */
 let lastActivity = 0;
-let keepAlives = false;
 
 export const streamLastActivity = () => lastActivity;
-/** Whether this server sends keep-alives at all (SPEC §6 [r2]); silence only means death if it does. */
-export const streamSendsKeepAlives = () => keepAlives;
 
 const markActivity = () => {
   lastActivity = Date.now();
@@ -22,8 +19,5 @@ const markActivity = () => {
 export function ActivityEventSource(url: string | URL, init?: EventSourceInit): EventSource {
   const source = new globalThis.EventSource(url, init);
   for (const type of ["open", "message", "ping", "connected"]) source.addEventListener(type, markActivity);
-  source.addEventListener("ping", () => {
-    keepAlives = true;
-  });
   return source;
 }

@@ -8,7 +8,6 @@ function harness(opts: { cards?: () => Promise<CardView[]>; get?: (id: string) =
   const calls: string[] = [];
   const subscriptions: { input: { lastEventId: string }; handlers: StreamHandlers; closed: boolean }[] = [];
   let activity = 0;
-  let keepAlives = false;
   const connection: string[] = [];
   const deps: LiveDeps = {
     latestId: async () => ({ lastEventId: "7" }),
@@ -22,13 +21,11 @@ function harness(opts: { cards?: () => Promise<CardView[]>; get?: (id: string) =
       };
     },
     lastActivity: () => activity,
-    keepAlives: () => keepAlives,
     now: () => Date.now(),
     onUnauthorized: () => calls.push("unauthorized"),
     store: {
       setLoad: (l) => calls.push(`load:${l.kind}`),
       setConnection: (c) => connection.push(c),
-      setKeepAlive: () => calls.push("keepAlive"),
       replaceAll: (list) => calls.push(`replaceAll:${list.map((w) => `${w.id}@${w.updatedAt}`).join(",")}`),
       upsert: (list) => calls.push(`upsert:${list.map((w) => `${w.id}@${w.updatedAt}`).join(",")}`),
       remove: (ids) => calls.push(`remove:${ids.join(",")}`),
@@ -44,7 +41,6 @@ function harness(opts: { cards?: () => Promise<CardView[]>; get?: (id: string) =
     last: () => subscriptions[subscriptions.length - 1]!,
     ping: () => {
       activity = Date.now();
-      keepAlives = true;
     },
   };
 }
@@ -115,17 +111,6 @@ describe("resume", () => {
 });
 
 describe("silence", () => {
-  it("a server that has never sent a keep-alive is quiet, not dead: no reconnect loop", async () => {
-    const h = harness();
-    const stop = createLiveSync(h.deps);
-    await vi.advanceTimersByTimeAsync(0);
-    h.last().handlers.onStarted();
-    await vi.advanceTimersByTimeAsync(SILENCE_MS * 3);
-    expect(h.subscriptions).toHaveLength(1);
-    expect(h.connection.at(-1)).toBe("live");
-    stop();
-  });
-
   it(`treats ${SILENCE_MS / 1000} s without an event or keep-alive as a dead stream and resumes`, async () => {
     const h = harness();
     const stop = createLiveSync(h.deps);

@@ -51,6 +51,10 @@ export function describeFieldErrors(fields: FieldError[]): string {
 }
 
 const t = initTRPC.context<Context>().create({
+  // SPEC §6 [r2]: a keep-alive on an idle stream every 10 s, so a client that hears nothing for
+  // 25 s knows the stream is dead (SIGSTOP, a dead proxy) and reconnects with its lastEventId.
+  // https://trpc.io/docs/server/subscriptions#sse-configuration
+  sse: { ping: { enabled: true, intervalMs: 10_000 } },
   errorFormatter({ shape, error }) {
     const fields = error.code === "BAD_REQUEST" ? fieldErrors(error.cause) : null;
     const internal = error.code === "INTERNAL_SERVER_ERROR";
