@@ -71,10 +71,7 @@ test("a status count is a filter: each click focuses the next workspace with tha
     await filter.click();
     await expect.poll(() => focusedCardId(page)).not.toBe(seen[seen.length - 1] ?? null);
     const id = (await focusedCardId(page))!;
-    await expect(page.locator(`[data-workspace-id="${id}"]`)).toHaveAttribute(
-      "data-status",
-      "awaiting_agent",
-    );
+    await expect(page.locator(`[data-workspace-id="${id}"]`)).toHaveAttribute("data-status", "paused");
     await expect(page.locator(`[data-workspace-id="${id}"]`)).toBeInViewport();
     seen.push(id);
   }

@@ -207,7 +207,7 @@ export function FlowCanvas() {
   const fitAll = useCallback(() => {
     const bounds = boundsOf(useCanvas.getState().scene);
     const { width, height } = flow.getState();
-    if (bounds) void rf.setViewport(fitTransform(bounds, width, height, 0.1, MIN_ZOOM, 1), { duration: 200 });
+    if (bounds) void rf.setViewport(fitTransform(bounds, width, height, 0.1, MIN_ZOOM, 1));
   }, [rf, flow]);
 
   return (
