@@ -4,17 +4,22 @@ import { ReactFlowProvider } from "@xyflow/react";
 import { useEffect } from "react";
 import { startLiveSync } from "@/lib/live";
 import { useCanvas } from "@/lib/store";
+import { ActivityFeed } from "./activity-feed";
+import { AttentionPanel } from "./attention-panel";
 import { ContextMenu } from "./context-menu";
 import { CreateDialog } from "./create-dialog";
 import { DetailsPanel } from "./details-panel";
 import { NestDialog, RemoveDialog, TokenDialog } from "./dialogs";
 import { FlowCanvas } from "./flow-canvas";
+import { SearchDialog } from "./search-dialog";
+import { ShortcutsDialog } from "./shortcuts-dialog";
+import { ThemeSync } from "./theme";
 import { Toasts } from "./toasts";
 import { Toolbar } from "./toolbar";
 
 function Overlay() {
   const load = useCanvas((s) => s.load);
-  const empty = useCanvas((s) => s.nodes.length === 0);
+  const empty = useCanvas((s) => s.scene.length === 0);
   const setCreateOpen = useCanvas((s) => s.setCreateOpen);
   if (load.kind === "loading") {
     return (
@@ -58,9 +63,12 @@ function Overlay() {
 
 function Dialogs() {
   const createOpen = useCanvas((s) => s.createOpen);
+  const searchOpen = useCanvas((s) => s.searchOpen);
   return (
     <>
       {createOpen && <CreateDialog />}
+      {searchOpen && <SearchDialog />}
+      <ShortcutsDialog />
       <NestDialog />
       <RemoveDialog />
       <TokenDialog />
@@ -68,13 +76,41 @@ function Dialogs() {
   );
 }
 
+function SidePanel() {
+  const side = useCanvas((s) => s.side);
+  if (side === "attention") return <AttentionPanel />;
+  if (side === "feed") return <ActivityFeed />;
+  return null;
+}
+
+/** Ctrl/Cmd+K opens search anywhere; "?" opens the shortcut sheet unless the operator is typing. */
+function onGlobalKey(e: KeyboardEvent) {
+  const store = useCanvas.getState();
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+    e.preventDefault();
+    store.setSearchOpen(true);
+    return;
+  }
+  const typing =
+    e.target instanceof HTMLElement && e.target.closest("input, textarea, select, [contenteditable]");
+  if (e.key === "?" && !typing && !document.querySelector(".modal")) {
+    e.preventDefault();
+    store.setShortcutsOpen(true);
+  }
+}
+
 export function CanvasApp({ signOut }: { signOut: boolean }) {
   useEffect(() => startLiveSync(), []);
+  useEffect(() => {
+    window.addEventListener("keydown", onGlobalKey);
+    return () => window.removeEventListener("keydown", onGlobalKey);
+  }, []);
   return (
     <ReactFlowProvider>
       <div className="app">
         <Toolbar signOut={signOut} />
         <main className="stage">
+          <SidePanel />
           <FlowCanvas />
           <Overlay />
           <DetailsPanel />
@@ -82,6 +118,7 @@ export function CanvasApp({ signOut }: { signOut: boolean }) {
         </main>
         <Dialogs />
         <Toasts />
+        <ThemeSync />
       </div>
     </ReactFlowProvider>
   );

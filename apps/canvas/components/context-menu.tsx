@@ -25,7 +25,26 @@ export function ContextMenu() {
       role="menu"
       aria-label={`Actions for ${ws.name}`}
       style={{ left: menu.x, top: menu.y }}
-      onKeyDown={(e) => e.key === "Escape" && store.openMenu(null)}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") store.openMenu(null);
+        // WAI-ARIA menu pattern: arrows move between items, wrapping; Home and End jump.
+        const items = [...e.currentTarget.querySelectorAll<HTMLButtonElement>("button:not([disabled])")];
+        const at = items.indexOf(document.activeElement as HTMLButtonElement);
+        const to =
+          e.key === "ArrowDown"
+            ? (at + 1) % items.length
+            : e.key === "ArrowUp"
+              ? (at - 1 + items.length) % items.length
+              : e.key === "Home"
+                ? 0
+                : e.key === "End"
+                  ? items.length - 1
+                  : null;
+        if (to !== null) {
+          e.preventDefault();
+          items[to]?.focus();
+        }
+      }}
     >
       <button type="button" role="menuitem" onClick={run(() => store.select(ws.id))}>
         Open details

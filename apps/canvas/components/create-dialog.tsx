@@ -1,8 +1,8 @@
 "use client";
 
 import { CreateWorkspaceInputSchema } from "@molecule/contracts";
-import { type FormEvent, type ReactNode, useState } from "react";
-import { api } from "@/lib/api";
+import { type FormEvent, type ReactNode, useEffect, useState } from "react";
+import { api, type CreateOptions } from "@/lib/api";
 import { issuesToFields, problemOf } from "@/lib/errors";
 import { useCanvas } from "@/lib/store";
 import { Modal } from "./modal";
@@ -81,6 +81,37 @@ function Field({
   );
 }
 
+/** The runtimes and templates the server knows (null until loaded; free text still works then). */
+function useCreateOptions(): CreateOptions | null {
+  const [options, setOptions] = useState<CreateOptions | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.createOptions().then(
+      (o) => live && setOptions(o),
+      () => {}, // the fields stay plain text inputs; the server still validates
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return options;
+}
+
+/** What picking a template fills in (fields left empty take these). */
+function templateHint(t: CreateOptions["templates"][number]): string {
+  const bits = [
+    t.description,
+    t.runtime && `runtime ${t.runtime}`,
+    t.tier && `tier ${t.tier}`,
+    t.model && `model ${t.model}`,
+    t.maxConcurrentTasks && `${t.maxConcurrentTasks} tasks at once`,
+    t.initialMemories
+      ? `${t.initialMemories} starting ${t.initialMemories === 1 ? "memory" : "memories"}`
+      : "",
+  ];
+  return bits.filter(Boolean).join(" · ");
+}
+
 export function CreateDialog() {
   const close = () => useCanvas.getState().setCreateOpen(false);
   const parents = useCanvas((s) => s.workspaces);
@@ -88,6 +119,7 @@ export function CreateDialog() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const options = useCreateOptions();
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
@@ -133,6 +165,7 @@ export function CreateDialog() {
     }
   }
 
+  const template = options?.templates.find((t) => t.name === form.template.trim());
   const parentOptions = Object.values(parents).sort((a, b) => a.name.localeCompare(b.name));
   return (
     <Modal title="Create workspace" onClose={close}>
@@ -204,18 +237,37 @@ export function CreateDialog() {
             <Field id="create-runtime" label="Runtime" error={errors.runtime}>
               <input
                 {...attrs("runtime")}
+                list="create-runtime-options"
                 value={form.runtime}
                 onChange={(e) => set("runtime", e.target.value)}
-                placeholder="demo"
+                placeholder={template?.runtime ?? "demo"}
               />
+              <datalist id="create-runtime-options" data-testid="runtime-options">
+                {options?.runtimes.map((r) => (
+                  <option key={r} value={r} />
+                ))}
+              </datalist>
             </Field>
-            <Field id="create-template" label="Template" error={errors.template}>
+            <Field
+              id="create-template"
+              label="Template"
+              error={errors.template}
+              hint={template ? templateHint(template) : undefined}
+            >
               <input
                 {...attrs("template")}
+                list="create-template-options"
                 value={form.template}
                 onChange={(e) => set("template", e.target.value)}
                 placeholder="none"
               />
+              <datalist id="create-template-options" data-testid="template-options">
+                {options?.templates.map((t) => (
+                  <option key={t.name} value={t.name}>
+                    {t.description}
+                  </option>
+                ))}
+              </datalist>
             </Field>
           </div>
         )}

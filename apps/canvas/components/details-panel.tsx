@@ -1,10 +1,11 @@
 "use client";
 
-import type { EventEnvelope, WorkspaceView } from "@molecule/contracts";
+import type { CardView, EventEnvelope, WorkspaceView } from "@molecule/contracts";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { pauseWorkspace, resumeWorkspace, rotateToken } from "@/lib/actions";
 import { api, type LogLine, type MemoryView, type SecretKeyView } from "@/lib/api";
 import { problemOf } from "@/lib/errors";
+import { describeEvent, eventLabel } from "@/lib/event-text";
 import { ago, formatCents, formatUptime, reasonOf } from "@/lib/status";
 import { useCanvas } from "@/lib/store";
 import { useNow } from "@/lib/use-now";
@@ -29,20 +30,6 @@ function useLoad<T>(fn: () => Promise<T>, key: string): [Loaded<T>, () => void] 
     };
   }, [key, tick]);
   return [state, useCallback(() => setTick((t) => t + 1), [])];
-}
-
-function describeEvent(e: EventEnvelope): string {
-  const p = e.payload as Record<string, unknown>;
-  const bits: string[] = [];
-  if (typeof p.reason === "string") bits.push(p.reason);
-  if (typeof p.recoveredFrom === "string") bits.push(`from ${p.recoveredFrom}`);
-  if (typeof p.previousStatus === "string") bits.push(`was ${p.previousStatus}`);
-  if (typeof p.cause === "string") bits.push(`after ${p.cause.replaceAll("_", " ")}`);
-  // SPEC §2 [r2]: an external restart timed out while the old runtime kept heartbeating.
-  if (p.restartAcknowledged === false)
-    bits.push("restart not acknowledged: the agent kept running without restarting");
-  if (typeof p.sampleError === "string" && p.sampleError) bits.push(p.sampleError);
-  return bits.join(" · ");
 }
 
 function Timeline({ id, version }: { id: string; version: string }) {
@@ -72,12 +59,7 @@ function Timeline({ id, version }: { id: string; version: string }) {
       <ol className="timeline">
         {events.map((e) => (
           <li key={e.id} className={`timeline__item timeline__item--${e.type.toLowerCase()}`}>
-            <span className="timeline__type">
-              {e.type
-                .replace(/^WORKSPACE_/, "")
-                .replaceAll("_", " ")
-                .toLowerCase()}
-            </span>
+            <span className="timeline__type">{eventLabel(e.type)}</span>
             <time dateTime={e.at} title={e.at}>
               {new Date(e.at).toLocaleString()}
             </time>
@@ -222,15 +204,18 @@ function Logs({ id, external }: { id: string; external: boolean }) {
   );
 }
 
-function Fields({ ws }: { ws: WorkspaceView }) {
+/** Every field: the details answer for what a card does not carry, the live card for the rest. */
+function Fields({ card, full }: { card: CardView; full: WorkspaceView | null }) {
   const now = useNow(1000);
+  const ws: WorkspaceView | (CardView & Partial<WorkspaceView>) = full ? { ...full, ...card } : card;
+  const more = (value: string | undefined) => value ?? (full ? "—" : "…");
   const rows: [string, string][] = [
     ["Role", ws.role || "—"],
     ["Tier", String(ws.tier)],
     ["Runtime", ws.runtime],
-    ["Model", ws.model || "—"],
+    ["Model", more(ws.model) || "—"],
     ["External", ws.external ? "yes" : "no"],
-    ["URL", ws.url ?? "—"],
+    ["URL", full ? (ws.url ?? "—") : "…"],
     ["Last heartbeat", ago(ws.lastHeartbeatAt, now)],
     ["Uptime", formatUptime(ws.uptimeSeconds)],
     ["Error rate", `${Math.round(ws.lastErrorRate * 100)}%`],
@@ -238,12 +223,15 @@ function Fields({ ws }: { ws: WorkspaceView }) {
     ["Tasks", `${ws.activeTasks} of ${ws.maxConcurrentTasks}`],
     ["Current task", ws.currentTask || "—"],
     ["Spend this month", formatCents(ws.monthlySpend)],
-    ["Budget", formatCents(ws.budgetLimit)],
-    ["Directives", ws.pendingDirectives.join(", ") || "—"],
-    ["Workspace dir", ws.workspaceDir ? `${ws.workspaceDir} (${ws.workspaceAccess})` : "—"],
-    ["Forwarded to", ws.forwardedTo ?? "—"],
-    ["Namespace", ws.awarenessNamespace],
-    ["Created", new Date(ws.createdAt).toLocaleString()],
+    ["Budget", full ? formatCents(full.budgetLimit) : "…"],
+    ["Directives", full ? full.pendingDirectives.join(", ") || "—" : "…"],
+    [
+      "Workspace dir",
+      full ? (full.workspaceDir ? `${full.workspaceDir} (${full.workspaceAccess})` : "—") : "…",
+    ],
+    ["Forwarded to", full ? (full.forwardedTo ?? "—") : "…"],
+    ["Namespace", more(full?.awarenessNamespace)],
+    ["Created", full ? new Date(full.createdAt).toLocaleString() : "…"],
     ["Id", ws.id],
   ];
   return (
@@ -321,7 +309,7 @@ function Details({ id }: { id: string }) {
       </div>
       <section>
         <h3>Overview</h3>
-        <Fields ws={ws} />
+        <Fields card={ws} full={details.kind === "ok" ? details.value.workspace : null} />
       </section>
       <section>
         <h3>Status timeline</h3>

@@ -1,8 +1,27 @@
 "use client";
 
-import { type ReactNode, useEffect, useId, useRef } from "react";
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from "react";
 
-/** A small accessible dialog: labelled, focus moves in, Escape and the backdrop close it. */
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
+
+/** Keeps Tab and Shift+Tab inside the dialog (a modal must not let focus wander behind it). */
+function trapTab(e: KeyboardEvent<HTMLDivElement>) {
+  if (e.key !== "Tab") return;
+  const items = [...e.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (!first || !last) return;
+  if (e.shiftKey && document.activeElement === first) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && document.activeElement === last) {
+    e.preventDefault();
+    first.focus();
+  }
+}
+
+/** A small accessible dialog: labelled, focus moves in and stays in, Escape and the backdrop close it. */
 export function Modal({
   title,
   onClose,
@@ -41,6 +60,7 @@ export function Modal({
         aria-modal="true"
         aria-labelledby={titleId}
         onKeyDown={(e) => {
+          trapTab(e);
           if (e.key === "Escape") {
             e.stopPropagation();
             onClose();

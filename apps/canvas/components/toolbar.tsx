@@ -3,7 +3,8 @@
 import { WORKSPACE_STATUSES } from "@molecule/contracts";
 import { useShallow } from "zustand/react/shallow";
 import { statusLabel } from "@/lib/status";
-import { useCanvas } from "@/lib/store";
+import { ATTENTION_STATUSES, type SidePanel, useCanvas } from "@/lib/store";
+import { ThemeToggle } from "./theme";
 
 const CONNECTION_LABELS = {
   connecting: "Connecting…",
@@ -22,7 +23,10 @@ export function ConnectionIndicator() {
   );
 }
 
-/** Counts per status, so a degraded card somewhere off-screen is still noticed. */
+/**
+ * Counts per status, so a degraded card somewhere off-screen is still noticed. Each count is a
+ * filter: a click brings the next workspace with that status into view and focuses it.
+ */
 function StatusSummary() {
   const counts = useCanvas(
     useShallow((s) => {
@@ -39,9 +43,17 @@ function StatusSummary() {
       </li>
       {WORKSPACE_STATUSES.map((status, i) =>
         counts[i] ? (
-          <li key={status} className={`summary__item summary__item--${status}`}>
-            <span className="pill__dot" aria-hidden="true" />
-            {counts[i]} {statusLabel(status).toLowerCase()}
+          <li key={status}>
+            <button
+              type="button"
+              className={`summary__item summary__item--${status}`}
+              data-testid={`filter-${status}`}
+              title={`Show the next ${statusLabel(status).toLowerCase()} workspace`}
+              onClick={() => useCanvas.getState().cycleStatus(status)}
+            >
+              <span className="pill__dot" aria-hidden="true" />
+              {counts[i]} {statusLabel(status).toLowerCase()}
+            </button>
           </li>
         ) : null,
       )}
@@ -49,8 +61,29 @@ function StatusSummary() {
   );
 }
 
+function SideToggle({ panel, label, count }: { panel: SidePanel; label: string; count?: number }) {
+  const open = useCanvas((s) => s.side === panel);
+  return (
+    <button
+      type="button"
+      className={`btn btn--ghost${open ? " btn--active" : ""}`}
+      aria-pressed={open}
+      data-testid={`toggle-${panel}`}
+      onClick={() => useCanvas.getState().setSide(open ? null : panel)}
+    >
+      {label}
+      {count ? <span className="badge">{count}</span> : null}
+    </button>
+  );
+}
+
 export function Toolbar({ signOut }: { signOut: boolean }) {
   const setCreateOpen = useCanvas((s) => s.setCreateOpen);
+  const attention = useCanvas((s) => {
+    let n = 0;
+    for (const ws of Object.values(s.workspaces)) if (ATTENTION_STATUSES.has(ws.status)) n++;
+    return n;
+  });
   return (
     <header className="toolbar">
       <div className="brand">
@@ -64,7 +97,27 @@ export function Toolbar({ signOut }: { signOut: boolean }) {
       </div>
       <StatusSummary />
       <div className="toolbar__end">
+        <button
+          type="button"
+          className="btn btn--ghost search-button"
+          onClick={() => useCanvas.getState().setSearchOpen(true)}
+          aria-keyshortcuts="Control+K Meta+K"
+        >
+          Search <kbd>Ctrl K</kbd>
+        </button>
+        <SideToggle panel="attention" label="Needs attention" count={attention} />
+        <SideToggle panel="feed" label="Activity" />
         <ConnectionIndicator />
+        <ThemeToggle />
+        <button
+          type="button"
+          className="btn btn--ghost btn--icon"
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+          onClick={() => useCanvas.getState().setShortcutsOpen(true)}
+        >
+          ?
+        </button>
         <button type="button" className="btn btn--primary" onClick={() => setCreateOpen(true)}>
           + Create workspace
         </button>

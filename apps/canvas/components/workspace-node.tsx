@@ -1,6 +1,6 @@
 "use client";
 
-import type { WorkspaceView } from "@molecule/contracts";
+import type { CardView } from "@molecule/contracts";
 import { type NodeProps, type ReactFlowState, useStore } from "@xyflow/react";
 import { type KeyboardEvent, memo } from "react";
 import { useShallow } from "zustand/react/shallow";
@@ -83,7 +83,7 @@ function CardBody({
   showRestart,
   childCount,
 }: {
-  ws: WorkspaceView;
+  ws: CardView;
   showRestart: boolean;
   childCount: number;
 }) {
@@ -128,7 +128,7 @@ function CardBody({
 }
 
 /** Why a card is amber or red (truncated; the full text on hover and in the details panel). */
-function Reason({ ws }: { ws: WorkspaceView }) {
+function Reason({ ws }: { ws: CardView }) {
   const reason = reasonOf(ws);
   if (!reason) return null;
   return (

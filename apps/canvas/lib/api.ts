@@ -1,64 +1,38 @@
 "use client";
 
-import type {
-  CreateWorkspaceInput,
-  EventEnvelope,
-  UpdateWorkspaceInput,
-  WorkspaceView,
-} from "@molecule/contracts";
+import type { AppRouter } from "@molecule/api";
+import type { CreateWorkspaceInput, UpdateWorkspaceInput } from "@molecule/contracts";
+import type { inferRouterOutputs } from "@trpc/server";
 import { trpc } from "./trpc";
 
-// Every operator call the canvas makes, in one place (SPEC §4 names). Output types are spelled out
-// here so components do not depend on router inference details.
-
-export interface SecretKeyView {
-  key: string;
-  updatedAt: string;
-}
-export interface MemoryView {
-  id: string;
-  namespace: string;
-  scope: string;
-  content: string;
-  createdAt: string;
-}
-export interface WorkspaceDetails {
-  workspace: WorkspaceView;
-  secretKeys: SecretKeyView[];
-  memories: MemoryView[];
-  events: EventEnvelope[];
-}
-export interface LogLine {
-  at: string;
-  stream: "stdout" | "stderr" | "system";
-  line: string;
-}
+// Every operator call the canvas makes, in one place (SPEC §4 names). Output types are inferred
+// from the router, so a field the server adds or drops shows up here as a type error, not a guess.
+type Outputs = inferRouterOutputs<AppRouter>;
+export type WorkspaceDetails = Outputs["workspace"]["get"];
+export type SecretKeyView = Outputs["secret"]["list"][number];
+export type MemoryView = WorkspaceDetails["memories"][number];
+export type LogLine = Outputs["workspace"]["logs"][number];
+export type EventsPage = Outputs["workspace"]["events"];
+export type CreateOptions = Outputs["workspace"]["createOptions"];
 
 export const api = {
-  latestEventId: () => trpc.events.latestId.query() as Promise<{ lastEventId: string }>,
-  list: () => trpc.workspace.list.query() as Promise<WorkspaceView[]>,
-  get: (id: string) => trpc.workspace.get.query({ id }) as Promise<WorkspaceDetails>,
-  create: (input: CreateWorkspaceInput) =>
-    trpc.workspace.create.mutate(input) as Promise<{ workspace: WorkspaceView; token: string }>,
-  update: (input: UpdateWorkspaceInput) => trpc.workspace.update.mutate(input) as Promise<unknown>,
-  move: (moves: { id: string; x: number; y: number }[]) =>
-    trpc.workspace.move.mutate({ moves }) as Promise<unknown>,
-  setCollapsed: (id: string, collapsed: boolean) =>
-    trpc.workspace.setCollapsed.mutate({ id, collapsed }) as Promise<unknown>,
-  restart: (id: string) =>
-    trpc.workspace.restart.mutate({ id }) as Promise<{ workspace: WorkspaceView; restarted: boolean }>,
-  pause: (id: string) => trpc.workspace.pause.mutate({ id }) as Promise<unknown>,
-  resume: (id: string) => trpc.workspace.resume.mutate({ id }) as Promise<unknown>,
-  remove: (id: string, cascade: boolean) => trpc.workspace.remove.mutate({ id, cascade }) as Promise<unknown>,
-  rotateToken: (id: string) => trpc.workspace.rotateToken.mutate({ id }) as Promise<{ token: string }>,
-  events: (id: string, cursor?: string) =>
-    trpc.workspace.events.query({ id, ...(cursor ? { cursor } : {}) }) as Promise<{
-      events: EventEnvelope[];
-      nextCursor: string | null;
-    }>,
-  logs: (id: string) => trpc.workspace.logs.query({ id }) as Promise<LogLine[]>,
-  secretList: (id: string) => trpc.secret.list.query({ id }) as Promise<SecretKeyView[]>,
-  secretSet: (id: string, key: string, value: string) =>
-    trpc.secret.set.mutate({ id, key, value }) as Promise<unknown>,
-  secretDelete: (id: string, key: string) => trpc.secret.delete.mutate({ id, key }) as Promise<unknown>,
+  latestEventId: () => trpc.events.latestId.query(),
+  cards: () => trpc.workspace.cards.query(),
+  list: () => trpc.workspace.list.query(),
+  createOptions: () => trpc.workspace.createOptions.query(),
+  get: (id: string) => trpc.workspace.get.query({ id }),
+  create: (input: CreateWorkspaceInput) => trpc.workspace.create.mutate(input),
+  update: (input: UpdateWorkspaceInput) => trpc.workspace.update.mutate(input),
+  move: (moves: { id: string; x: number; y: number }[]) => trpc.workspace.move.mutate({ moves }),
+  setCollapsed: (id: string, collapsed: boolean) => trpc.workspace.setCollapsed.mutate({ id, collapsed }),
+  restart: (id: string) => trpc.workspace.restart.mutate({ id }),
+  pause: (id: string) => trpc.workspace.pause.mutate({ id }),
+  resume: (id: string) => trpc.workspace.resume.mutate({ id }),
+  remove: (id: string, cascade: boolean) => trpc.workspace.remove.mutate({ id, cascade }),
+  rotateToken: (id: string) => trpc.workspace.rotateToken.mutate({ id }),
+  events: (id: string, cursor?: string) => trpc.workspace.events.query({ id, ...(cursor ? { cursor } : {}) }),
+  logs: (id: string) => trpc.workspace.logs.query({ id }),
+  secretList: (id: string) => trpc.secret.list.query({ id }),
+  secretSet: (id: string, key: string, value: string) => trpc.secret.set.mutate({ id, key, value }),
+  secretDelete: (id: string, key: string) => trpc.secret.delete.mutate({ id, key }),
 };

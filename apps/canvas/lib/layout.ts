@@ -1,4 +1,4 @@
-import type { WorkspaceView } from "@molecule/contracts";
+import type { CardView } from "@molecule/contracts";
 import type { Node } from "@xyflow/react";
 
 /** Card footprint (matches packages/api placement: 260×140 cards on a 300×180 grid). */
@@ -13,6 +13,28 @@ export const PARENT_HEADER = 60;
 export type CardData = { id: string };
 export type CardNode = Node<CardData, "workspace">;
 
+/**
+ * One visible workspace in absolute flow coordinates: what the far-zoom layer draws, the minimap
+ * shows, and the viewport culling tests, without asking React Flow (which only holds the cards in
+ * view). `region` marks an expanded parent (drawn as an area around its children).
+ */
+export interface SceneItem {
+  id: string;
+  parentId: string | null;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  region: boolean;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 interface Size {
   width: number;
   height: number;
@@ -22,14 +44,14 @@ interface Size {
  * Builds React Flow nodes from workspaces: parents before children (React Flow requires it),
  * children positioned relative to their parent, descendants of collapsed parents hidden, and
  * expanded parents sized to contain their children. Unchanged nodes keep their object identity so
- * React Flow and memoised cards skip them.
+ * React Flow and memoised cards skip them. The scene holds the same cards in absolute coordinates.
  */
-export function buildNodes(
-  workspaces: Record<string, WorkspaceView>,
+export function buildLayout(
+  workspaces: Record<string, CardView>,
   previous: readonly CardNode[],
-): CardNode[] {
+): { nodes: CardNode[]; scene: SceneItem[] } {
   const prevById = new Map(previous.map((n) => [n.id, n]));
-  const children = new Map<string | null, WorkspaceView[]>();
+  const children = new Map<string | null, CardView[]>();
   for (const ws of Object.values(workspaces)) {
     const parent = ws.parentId && workspaces[ws.parentId] ? ws.parentId : null;
     const list = children.get(parent);
@@ -38,7 +60,7 @@ export function buildNodes(
   }
 
   const sizes = new Map<string, Size | null>();
-  const sizeOf = (ws: WorkspaceView, depth: number): Size | null => {
+  const sizeOf = (ws: CardView, depth: number): Size | null => {
     if (sizes.has(ws.id)) return sizes.get(ws.id) ?? null;
     const kids = children.get(ws.id);
     let size: Size | null = null;
@@ -56,8 +78,16 @@ export function buildNodes(
     return size;
   };
 
-  const out: CardNode[] = [];
-  const visit = (ws: WorkspaceView, parent: string | null, hidden: boolean, depth: number) => {
+  const nodes: CardNode[] = [];
+  const scene: SceneItem[] = [];
+  const visit = (
+    ws: CardView,
+    parent: string | null,
+    hidden: boolean,
+    depth: number,
+    ox: number,
+    oy: number,
+  ) => {
     const size = sizeOf(ws, depth);
     const prev = prevById.get(ws.id);
     const same =
@@ -69,7 +99,7 @@ export function buildNodes(
       prev.width === size?.width &&
       prev.height === size?.height;
     if (same) {
-      out.push(prev);
+      nodes.push(prev);
     } else {
       const node: CardNode = {
         ...(prev ?? {}),
@@ -83,18 +113,79 @@ export function buildNodes(
       };
       if (parent) node.parentId = parent;
       else delete node.parentId;
-      out.push(node);
+      nodes.push(node);
+    }
+    const ax = ox + ws.x;
+    const ay = oy + ws.y;
+    if (!hidden) {
+      scene.push({
+        id: ws.id,
+        parentId: parent,
+        x: ax,
+        y: ay,
+        w: size?.width ?? CARD_WIDTH,
+        h: size?.height ?? CARD_HEIGHT,
+        region: size !== null,
+      });
     }
     if (depth >= 32) return;
-    for (const kid of children.get(ws.id) ?? []) visit(kid, ws.id, hidden || ws.collapsed, depth + 1);
+    for (const kid of children.get(ws.id) ?? []) visit(kid, ws.id, hidden || ws.collapsed, depth + 1, ax, ay);
   };
-  for (const root of children.get(null) ?? []) visit(root, null, false, 0);
+  for (const root of children.get(null) ?? []) visit(root, null, false, 0, 0, 0);
+  return { nodes, scene };
+}
+
+/** The smallest rectangle holding every card (null for an empty canvas). */
+export function boundsOf(scene: readonly SceneItem[]): Rect | null {
+  if (scene.length === 0) return null;
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (const s of scene) {
+    minX = Math.min(minX, s.x);
+    minY = Math.min(minY, s.y);
+    maxX = Math.max(maxX, s.x + s.w);
+    maxY = Math.max(maxY, s.y + s.h);
+  }
+  return { x: minX, y: minY, w: maxX - minX, h: maxY - minY };
+}
+
+/**
+ * Ids of the cards that overlap `rect`, plus their ancestors (React Flow needs a child's parent
+ * among its nodes). This is what keeps React Flow small: it is handed these cards, not the fleet.
+ */
+export function idsInRect(scene: readonly SceneItem[], rect: Rect): Set<string> {
+  const out = new Set<string>();
+  const parentOf = new Map<string, string | null>();
+  for (const s of scene) {
+    parentOf.set(s.id, s.parentId);
+    if (s.x < rect.x + rect.w && s.x + s.w > rect.x && s.y < rect.y + rect.h && s.y + s.h > rect.y) {
+      out.add(s.id);
+    }
+  }
+  for (const id of [...out]) {
+    let p = parentOf.get(id) ?? null;
+    for (let depth = 0; p && depth < 32 && !out.has(p); depth++) {
+      out.add(p);
+      p = parentOf.get(p) ?? null;
+    }
+  }
   return out;
 }
 
+/** The topmost (deepest) card under a flow point: scene order is parents first. */
+export function itemAt(scene: readonly SceneItem[], x: number, y: number): SceneItem | null {
+  for (let i = scene.length - 1; i >= 0; i--) {
+    const s = scene[i]!;
+    if (x >= s.x && x <= s.x + s.w && y >= s.y && y <= s.y + s.h) return s;
+  }
+  return null;
+}
+
 /** Every descendant id of `id` (for "don't drop a card into its own subtree" and cascade confirms). */
-export function descendantsOf(workspaces: Record<string, WorkspaceView>, id: string): WorkspaceView[] {
-  const out: WorkspaceView[] = [];
+export function descendantsOf(workspaces: Record<string, CardView>, id: string): CardView[] {
+  const out: CardView[] = [];
   const all = Object.values(workspaces);
   const queue = [id];
   const seen = new Set(queue);

@@ -1,12 +1,12 @@
 "use client";
 
-import type { TelemetryPayload, WorkspaceView } from "@molecule/contracts";
+import type { CardView, EventEnvelope, TelemetryPayload, WorkspaceStatus } from "@molecule/contracts";
 import { applyNodeChanges, type NodeChange } from "@xyflow/react";
 import { create } from "zustand";
-import { buildNodes, type CardNode } from "./layout";
+import { buildLayout, type CardNode, type SceneItem } from "./layout";
 
 /** Direct child counts, recomputed only when the layout changes (cards must not scan all workspaces). */
-function countChildren(workspaces: Record<string, WorkspaceView>): Record<string, number> {
+function countChildren(workspaces: Record<string, CardView>): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const ws of Object.values(workspaces)) {
     if (ws.parentId && workspaces[ws.parentId]) counts[ws.parentId] = (counts[ws.parentId] ?? 0) + 1;
@@ -14,8 +14,27 @@ function countChildren(workspaces: Record<string, WorkspaceView>): Record<string
   return counts;
 }
 
-function layoutOf(workspaces: Record<string, WorkspaceView>, previous: CardNode[]) {
-  return { nodes: buildNodes(workspaces, previous), childCounts: countChildren(workspaces) };
+function layoutOf(workspaces: Record<string, CardView>, previous: CardNode[]) {
+  return { ...buildLayout(workspaces, previous), childCounts: countChildren(workspaces) };
+}
+
+/** Whether `next` may replace `current`: a snapshot older than the one shown never undoes it. */
+export function isNewer(current: CardView | undefined, next: CardView): boolean {
+  return !current || Date.parse(next.updatedAt) >= Date.parse(current.updatedAt);
+}
+
+/** The activity feed keeps the newest persisted events, bounded so a busy fleet cannot grow it. */
+export const FEED_LIMIT = 300;
+
+/** What the "needs attention" panel lists (SPEC §1: alive but broken, silent, or never came up). */
+export const ATTENTION_STATUSES: ReadonlySet<WorkspaceStatus> = new Set(["degraded", "offline", "failed"]);
+
+export type SidePanel = "attention" | "feed" | null;
+export type Theme = "light" | "dark";
+/** A request to bring one card into view and give it keyboard focus (search, feed, filters). */
+export interface FocusRequest {
+  id: string;
+  seq: number;
 }
 
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
@@ -51,8 +70,11 @@ export interface TokenReveal {
 }
 
 interface CanvasState {
-  workspaces: Record<string, WorkspaceView>;
+  workspaces: Record<string, CardView>;
+  /** Ids removed since the page loaded: an older snapshot that still lists them never brings them back. */
+  tombstones: Record<string, true>;
   nodes: CardNode[];
+  scene: SceneItem[];
   childCounts: Record<string, number>;
   load: LoadState;
   connection: Connection;
@@ -65,13 +87,29 @@ interface CanvasState {
   tokenReveal: TokenReveal | null;
   restarting: Record<string, RestartState>;
   toasts: Toast[];
+  feed: EventEnvelope[];
+  side: SidePanel;
+  searchOpen: boolean;
+  shortcutsOpen: boolean;
+  focus: FocusRequest | null;
+  /** Per status, which of its workspaces the toolbar filter showed last (click cycles on). */
+  cycle: Partial<Record<WorkspaceStatus, number>>;
+  theme: Theme | null;
 
   setLoad(load: LoadState): void;
   setConnection(connection: Connection): void;
-  replaceAll(list: WorkspaceView[]): void;
-  upsert(list: WorkspaceView[]): void;
+  replaceAll(list: CardView[]): void;
+  upsert(list: CardView[]): void;
   remove(ids: string[]): void;
-  patch(id: string, patch: Partial<WorkspaceView>): void;
+  patch(id: string, patch: Partial<CardView>): void;
+  pushFeed(events: EventEnvelope[]): void;
+  setSide(side: SidePanel): void;
+  setSearchOpen(open: boolean): void;
+  setShortcutsOpen(open: boolean): void;
+  focusCard(id: string): void;
+  /** Focuses the next workspace with `status` (in canvas order) and returns it. */
+  cycleStatus(status: WorkspaceStatus): string | null;
+  setTheme(theme: Theme | null): void;
   applyTelemetry(batch: Map<string, Partial<TelemetryPayload>>): void;
   /** Puts React Flow nodes back where the store says (after a cancelled drop). */
   resetNodes(): void;
@@ -91,13 +129,15 @@ interface CanvasState {
 let toastSeq = 0;
 
 /** Layout-relevant fields: only changes to these rebuild React Flow nodes. */
-function layoutChanged(a: WorkspaceView | undefined, b: WorkspaceView): boolean {
+function layoutChanged(a: CardView | undefined, b: CardView): boolean {
   return !a || a.x !== b.x || a.y !== b.y || a.parentId !== b.parentId || a.collapsed !== b.collapsed;
 }
 
 export const useCanvas = create<CanvasState>()((set, get) => ({
   workspaces: {},
+  tombstones: {},
   nodes: [],
+  scene: [],
   childCounts: {},
   load: { kind: "loading" },
   connection: "connecting",
@@ -110,19 +150,33 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
   tokenReveal: null,
   restarting: {},
   toasts: [],
+  feed: [],
+  side: null,
+  searchOpen: false,
+  shortcutsOpen: false,
+  focus: null,
+  cycle: {},
+  theme: null,
 
   setLoad: (load) => set({ load }),
   setConnection: (connection) => set({ connection }),
 
+  // A full snapshot (first load, RESYNC): what it lists is the fleet, except that a card this page
+  // already holds in a newer version keeps it, and a workspace it saw removed stays removed.
   replaceAll(list) {
-    const workspaces: Record<string, WorkspaceView> = {};
-    for (const ws of list) if (ws.status !== "removed") workspaces[ws.id] = ws;
+    const { workspaces: current, tombstones } = get();
+    const workspaces: Record<string, CardView> = {};
+    for (const ws of list) {
+      if (ws.status === "removed" || tombstones[ws.id]) continue;
+      const was = current[ws.id];
+      workspaces[ws.id] = was && !isNewer(was, ws) ? was : ws;
+    }
     set({ workspaces, ...layoutOf(workspaces, get().nodes), load: { kind: "ready" } });
   },
 
   upsert(list) {
     const current = get().workspaces;
-    const workspaces = { ...current };
+    const workspaces: Record<string, CardView> = { ...current };
     let relayout = false;
     const removed: string[] = [];
     let restarting = get().restarting;
@@ -130,7 +184,7 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
       const was = current[ws.id];
       // Answers can overtake each other (a slow restart reply, a refresh after an event): a
       // snapshot older than the one shown would undo a newer status.
-      if (was && Date.parse(ws.updatedAt) < Date.parse(was.updatedAt)) continue;
+      if (!isNewer(was, ws) || get().tombstones[ws.id]) continue;
       if (ws.status === "removed") {
         removed.push(ws.id);
         continue;
@@ -155,6 +209,9 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
 
   remove(ids) {
     const workspaces = { ...get().workspaces };
+    const tombstones = { ...get().tombstones };
+    for (const id of ids) tombstones[id] = true;
+    set({ tombstones });
     let changed = false;
     for (const id of ids) {
       if (workspaces[id]) {
@@ -197,6 +254,33 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
     }
     set({ workspaces });
   },
+
+  pushFeed(events) {
+    if (events.length === 0) return;
+    // Newest first; the stream can replay an event after a reconnect: never list it twice.
+    const seen = new Set(get().feed.map((e) => e.id));
+    const fresh = events.filter((e) => !seen.has(e.id)).reverse();
+    if (fresh.length) set({ feed: [...fresh, ...get().feed].slice(0, FEED_LIMIT) });
+  },
+  setSide: (side) => set({ side }),
+  setSearchOpen: (searchOpen) => set({ searchOpen, menu: null }),
+  setShortcutsOpen: (shortcutsOpen) => set({ shortcutsOpen }),
+  focusCard(id) {
+    set({ focus: { id, seq: (get().focus?.seq ?? 0) + 1 }, menu: null });
+  },
+  cycleStatus(status) {
+    // Canvas order (parents first, then creation order) so repeated clicks walk a stable list.
+    const ids = get()
+      .nodes.map((n) => n.id)
+      .filter((id) => get().workspaces[id]?.status === status);
+    if (ids.length === 0) return null;
+    const next = ((get().cycle[status] ?? -1) + 1) % ids.length;
+    set({ cycle: { ...get().cycle, [status]: next } });
+    const id = ids[next]!;
+    get().focusCard(id);
+    return id;
+  },
+  setTheme: (theme) => set({ theme }),
 
   resetNodes() {
     set(layoutOf(get().workspaces, get().nodes));

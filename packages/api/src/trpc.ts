@@ -75,14 +75,13 @@ export function describeFieldErrors(fields: FieldError[]): string {
 
 /** SPEC §6: a keep-alive every 10 s, so a client knows within 25 s that its stream is dead. */
 export const KEEPALIVE_MS = 10_000;
-export const CLIENT_INACTIVITY_MS = 25_000;
 
 const t = initTRPC.context<Context>().create({
-  // https://trpc.io/docs/server/subscriptions#configuring-the-sse-connection
-  sse: {
-    ping: { enabled: true, intervalMs: KEEPALIVE_MS },
-    client: { reconnectAfterInactivityMs: CLIENT_INACTIVITY_MS },
-  },
+  // SPEC §6 [r2]: a keep-alive on an idle stream every 10 s, so a client that hears nothing for
+  // 25 s knows the stream is dead (SIGSTOP, a dead proxy) and reconnects with its lastEventId
+  // (the canvas's watchdog, apps/canvas/lib/live-sync.ts). The ping is a real SSE event: comment
+  // lines never reach an EventSource. https://trpc.io/docs/server/subscriptions#sse-configuration
+  sse: { ping: { enabled: true, intervalMs: KEEPALIVE_MS } },
   errorFormatter({ shape, error }) {
     const fields = error.code === "BAD_REQUEST" ? fieldErrors(error.cause) : null;
     const internal = error.code === "INTERNAL_SERVER_ERROR";

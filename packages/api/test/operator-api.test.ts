@@ -350,3 +350,58 @@ describe("layout and org edits", () => {
     expect(error.message).toBe("No workspace with that id.");
   });
 });
+
+describe("workspace.cards", () => {
+  it("lists what a card shows, the same values as workspace.list, without the detail fields", async () => {
+    const parent = await api.workspace.create.mutate({
+      name: "Cards parent",
+      external: true,
+      budgetLimit: 0,
+    });
+    const child = await api.workspace.create.mutate({
+      name: "Cards child",
+      role: "Reads",
+      external: true,
+      parentId: parent.workspace.id,
+    });
+    const removed = await api.workspace.create.mutate({ name: "Cards removed", external: true });
+    await api.workspace.remove.mutate({ id: removed.workspace.id });
+
+    const [cards, list] = await Promise.all([api.workspace.cards.query(), api.workspace.list.query()]);
+    expect(cards.map((c) => c.id)).toEqual(list.map((w) => w.id));
+    expect(cards.some((c) => c.id === removed.workspace.id)).toBe(false);
+
+    const card = cards.find((c) => c.id === child.workspace.id);
+    const full = list.find((w) => w.id === child.workspace.id);
+    expect(card).toBeDefined();
+    for (const [key, value] of Object.entries(card ?? {})) {
+      expect(full?.[key as keyof typeof full], key).toEqual(value);
+    }
+    expect(card).toMatchObject({ name: "Cards child", role: "Reads", parentId: parent.workspace.id });
+    // Detail-only fields stay out of the fleet payload.
+    for (const key of ["awarenessNamespace", "url", "workspaceDir", "pendingDirectives", "model"]) {
+      expect(card).not.toHaveProperty(key);
+    }
+    // A budget of 0 is reached at once: overBudget is computed the same way as in the full view.
+    expect(cards.find((c) => c.id === parent.workspace.id)?.overBudget).toBe(true);
+  });
+});
+
+describe("workspace.createOptions", () => {
+  it("lists the known runtimes and every template with its defaults, which create accepts", async () => {
+    const { runtimes, templates } = await api.workspace.createOptions.query();
+    expect(runtimes).toContain("demo");
+    const names = templates.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["researcher", "team-lead", "writer"]));
+    const researcher = templates.find((t) => t.name === "researcher");
+    expect(researcher).toHaveProperty("description");
+    expect(typeof researcher?.initialMemories).toBe("number");
+    // Whatever is offered is accepted.
+    const { workspace } = await api.workspace.create.mutate({
+      name: "From a picked template",
+      template: "researcher",
+      runtime: runtimes[0],
+    });
+    expect(workspace.runtime).toBe(runtimes[0]);
+  });
+});

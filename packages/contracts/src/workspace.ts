@@ -217,3 +217,35 @@ export const WorkspaceViewSchema = z.object({
   updatedAt: z.string(),
 });
 export type WorkspaceView = z.infer<typeof WorkspaceViewSchema>;
+
+/**
+ * What one canvas card shows (`workspace.cards`): the fleet's first paint carries only these;
+ * everything else (model, url, directory, namespace, budget…) comes with `workspace.get` on demand.
+ * Telemetry fields stay in so the details panel's live values keep ticking from the stream.
+ */
+export const CardViewSchema = WorkspaceViewSchema.pick({
+  id: true,
+  name: true,
+  role: true,
+  tier: true,
+  status: true,
+  statusReason: true,
+  parentId: true,
+  runtime: true,
+  external: true,
+  lastHeartbeatAt: true,
+  lastErrorRate: true,
+  lastSampleError: true,
+  runtimeState: true,
+  activeTasks: true,
+  maxConcurrentTasks: true,
+  uptimeSeconds: true,
+  currentTask: true,
+  monthlySpend: true,
+  overBudget: true,
+  x: true,
+  y: true,
+  collapsed: true,
+  updatedAt: true,
+});
+export type CardView = z.infer<typeof CardViewSchema>;

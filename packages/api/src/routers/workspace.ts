@@ -7,6 +7,8 @@ import {
   SetCollapsedInputSchema,
   UpdateWorkspaceInputSchema,
 } from "@molecule/contracts";
+import { listCards } from "@molecule/db";
+import { createOptions } from "../services/create-options";
 import {
   pauseWorkspace,
   removeWorkspace,
@@ -27,6 +29,10 @@ import { operatorProcedure, router } from "../trpc";
 /** Operator procedures on workspaces (SPEC §4). Thin: each calls one service function. */
 export const workspaceRouter = router({
   list: operatorProcedure.query(({ ctx }) => listWorkspaces(ctx.services)),
+  /** The canvas's first paint: only what a card shows (details come from `get` on demand). */
+  cards: operatorProcedure.query(({ ctx }) => listCards(ctx.services.handle.db)),
+  /** Runtimes and templates the server knows, for the create dialog's pickers. */
+  createOptions: operatorProcedure.query(({ ctx }) => createOptions(ctx.services)),
   get: operatorProcedure
     .input(IdInputSchema)
     .query(({ ctx, input }) => getWorkspaceDetails(ctx.services, input.id)),

@@ -1,4 +1,4 @@
-import type { Directive, WorkspaceView } from "@molecule/contracts";
+import type { CardView, Directive, WorkspaceView } from "@molecule/contracts";
 import type { WorkspaceRow } from "../schema";
 
 /** The calendar month (UTC) spend belongs to, as stored in spend_month. */
@@ -33,7 +33,37 @@ export function pendingDirectives(
   return directives;
 }
 
-export function toWorkspaceView(row: WorkspaceRow, now = new Date()): WorkspaceView {
+/** The columns a canvas card needs (plus what spend and budget are computed from). */
+export type CardRow = Pick<
+  WorkspaceRow,
+  | "id"
+  | "name"
+  | "role"
+  | "tier"
+  | "status"
+  | "statusReason"
+  | "parentId"
+  | "runtime"
+  | "external"
+  | "lastHeartbeatAt"
+  | "lastErrorRate"
+  | "lastSampleError"
+  | "runtimeState"
+  | "activeTasks"
+  | "maxConcurrentTasks"
+  | "uptimeSeconds"
+  | "currentTask"
+  | "monthlySpend"
+  | "spendMonth"
+  | "budgetLimit"
+  | "canvasX"
+  | "canvasY"
+  | "collapsed"
+  | "updatedAt"
+>;
+
+/** What one canvas card shows (workspace.cards); the full view below adds the details. */
+export function toCardView(row: CardRow, now = new Date()): CardView {
   return {
     id: row.id,
     name: row.name,
@@ -42,12 +72,8 @@ export function toWorkspaceView(row: WorkspaceRow, now = new Date()): WorkspaceV
     status: row.status,
     statusReason: row.statusReason,
     parentId: row.parentId,
-    forwardedTo: row.forwardedTo,
-    awarenessNamespace: row.awarenessNamespace,
     runtime: row.runtime,
-    model: row.model,
     external: row.external,
-    url: row.url,
     lastHeartbeatAt: row.lastHeartbeatAt?.toISOString() ?? null,
     lastErrorRate: row.lastErrorRate,
     lastSampleError: row.lastSampleError,
@@ -57,16 +83,26 @@ export function toWorkspaceView(row: WorkspaceRow, now = new Date()): WorkspaceV
     uptimeSeconds: row.uptimeSeconds,
     currentTask: row.currentTask,
     monthlySpend: currentSpend(row, now),
-    spendMonth: row.spendMonth,
-    budgetLimit: row.budgetLimit,
     overBudget: isOverBudget(row, now),
-    pendingDirectives: pendingDirectives(row, now),
-    workspaceDir: row.workspaceDir,
-    workspaceAccess: row.workspaceAccess as WorkspaceView["workspaceAccess"],
     x: row.canvasX,
     y: row.canvasY,
     collapsed: row.collapsed,
-    createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toWorkspaceView(row: WorkspaceRow, now = new Date()): WorkspaceView {
+  return {
+    ...toCardView(row, now),
+    forwardedTo: row.forwardedTo,
+    awarenessNamespace: row.awarenessNamespace,
+    model: row.model,
+    url: row.url,
+    spendMonth: row.spendMonth,
+    budgetLimit: row.budgetLimit,
+    pendingDirectives: pendingDirectives(row, now),
+    workspaceDir: row.workspaceDir,
+    workspaceAccess: row.workspaceAccess as WorkspaceView["workspaceAccess"],
+    createdAt: row.createdAt.toISOString(),
   };
 }
