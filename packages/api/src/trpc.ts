@@ -3,7 +3,9 @@
  * https://trpc.io/docs/server/context · https://trpc.io/docs/server/error-formatting
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import { HasChildren, invalidToken, otherWorkspace } from "./services/errors";
+import { jsonBytes } from "@molecule/contracts";
+import { bodyLimitFor } from "./body-limits";
+import { FieldIssues, HasChildren, invalidToken, otherWorkspace } from "./services/errors";
 import { isOperator } from "./services/operator-auth";
 import type { Services } from "./services/services";
 import { bearerToken, hashToken, plausibleToken, workspaceForToken } from "./services/tokens";
@@ -109,10 +111,29 @@ export const createCallerFactory = t.createCallerFactory;
 
 // ─── 3. Procedures ───────────────────────────────────────────────────────────────────────────────
 
-export const publicProcedure = t.procedure;
+/**
+ * Every call's own input is held to its own body limit (SPEC §3), also inside a batch: the HTTP
+ * entry lets a batch be as large as its largest call allows, so a 200 KB heartbeat cannot ride in
+ * a batch next to an agent card. The error names `body`, like a request over the limit.
+ */
+const sized = t.procedure.use(async ({ path, getRawInput, next }) => {
+  const limit = bodyLimitFor(path);
+  const raw = await getRawInput();
+  if (raw !== undefined && jsonBytes(raw) > limit) {
+    const message = `must be at most ${Math.round(limit / 1024)} KiB`;
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `body: ${message}`,
+      cause: new FieldIssues([{ path: ["body"], message }]),
+    });
+  }
+  return next();
+});
+
+export const publicProcedure = sized;
 
 /** The canvas and operator API: needs a session (sign in) or `Authorization: Bearer <ADMIN_TOKEN>`. */
-export const operatorProcedure = t.procedure.use(({ ctx, next }) => {
+export const operatorProcedure = sized.use(({ ctx, next }) => {
   if (!ctx.operator)
     throw new TRPCError({
       code: "UNAUTHORIZED",
@@ -143,7 +164,7 @@ export async function authenticateAgent(ctx: Context): Promise<{ workspaceId: st
  * Agent procedures whose write checks the token itself, in the same statement (the heartbeat
  * batch, see heartbeat-ingest.ts): only the header is read here, so no lookup round trip first.
  */
-export const agentTokenProcedure = t.procedure.use(({ ctx, next }) => {
+export const agentTokenProcedure = sized.use(({ ctx, next }) => {
   const token = bearerToken(ctx.headers);
   if (!token)
     throw new TRPCError({
@@ -155,7 +176,7 @@ export const agentTokenProcedure = t.procedure.use(({ ctx, next }) => {
 });
 
 /** Agent-facing procedures: the bearer token decides which workspace is speaking (SPEC §3). */
-export const agentProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const agentProcedure = sized.use(async ({ ctx, next }) => {
   const agent = await authenticateAgent(ctx);
   return next({ ctx: { agentWorkspaceId: agent.workspaceId, agentTokenHash: agent.tokenHash } });
 });

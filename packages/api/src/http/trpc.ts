@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import { HeartbeatInputSchema } from "@molecule/contracts";
 import { appRouter } from "../root";
+import { ingestHeartbeat } from "../routers/registry";
+import { bearerToken, hashToken, plausibleToken } from "../services/tokens";
 import type { Services } from "../services/services";
 import { createContext } from "../trpc";
 import { BodyTooLargeError, readBody, requestLimitFor } from "./body";
@@ -35,6 +38,9 @@ export async function handleTrpc(
       return sendJson(res, 400, trpcError(error.message, "body"));
     }
   }
+  if (path === "registry.heartbeat" && req.method === "POST" && !req.url?.includes("?")) {
+    if (await heartbeatFastPath(req, res, services)) return;
+  }
   await nodeHTTPRequestHandler({
     router: appRouter,
     req,
@@ -53,4 +59,32 @@ export async function handleTrpc(
 function trpcError(message: string, field: string) {
   const fields = [{ path: field, message: message.replace(/^body: /, "") }];
   return { error: { message, code: -32600, data: { code: "BAD_REQUEST", httpStatus: 400, fields } } };
+}
+
+/**
+ * `registry.heartbeat` is the hot path: a single (unbatched) call whose input is valid and whose
+ * heartbeat is accepted is answered here, in tRPC's own response shape, without building a fetch
+ * Request and Response around it. It is the same procedure (the same schema, the same
+ * ingestHeartbeat); anything else — no token, a bad body, a rejected heartbeat — returns false
+ * and tRPC answers it, so every error keeps tRPC's shape and codes. A rejected heartbeat wrote
+ * nothing, so tRPC running it once more is safe.
+ */
+async function heartbeatFastPath(req: IncomingMessage, res: ServerResponse, services: Services) {
+  const token = bearerToken(req.headers.authorization);
+  if (!token || !plausibleToken(token)) return false;
+  let input: unknown;
+  try {
+    input = JSON.parse(String((req as IncomingMessage & { body?: unknown }).body ?? ""));
+  } catch {
+    return false;
+  }
+  const parsed = HeartbeatInputSchema.safeParse(input);
+  if (!parsed.success) return false;
+  try {
+    const data = await ingestHeartbeat(services, hashToken(token), parsed.data);
+    sendJson(res, 200, { result: { data } });
+    return true;
+  } catch {
+    return false;
+  }
 }
