@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { TRUNCATION_MARK } from "./thresholds";
 
 // C0 controls except tab/newline/carriage return, plus DEL and C1 controls. Matching control
 // characters is the point here, hence the lint suppressions.
@@ -21,19 +20,6 @@ export const multiLine = (max: number) =>
     .string()
     .max(max, { message: `must be at most ${max} characters` })
     .refine((s) => !CONTROL_CHARS.test(s), { message: "must not contain control characters" });
-
-/** Cuts a string to `max` characters, the last one being "…", so long values are kept, not rejected. */
-export function truncate(value: string, max: number): string {
-  if (value.length <= max) return value;
-  return value.slice(0, max - TRUNCATION_MARK.length) + TRUNCATION_MARK;
-}
-
-/** A string field that is truncated rather than rejected when too long (SPEC §2 size limits). */
-export const truncatedText = (max: number) =>
-  z
-    .string()
-    .default("")
-    .transform((s) => truncate(s, max));
 
 /** Serialized JSON size in bytes (UTF-8), for the agent card and body limits. */
 export function jsonBytes(value: unknown): number {
