@@ -2,6 +2,7 @@ export * from "./agent-text";
 export * from "./events";
 export * from "./ids";
 export * from "./registry";
+export * from "./secret-names";
 export * from "./statuses";
 export * from "./text";
 export * from "./thresholds";

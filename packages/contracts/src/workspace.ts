@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { WorkspaceIdSchema } from "./ids";
 import { AgentUrlSchema, DirectiveSchema } from "./registry";
+import { secretKeyProblem } from "./secret-names";
 import { WorkspaceStatusSchema } from "./statuses";
 import { multiLine, singleLine } from "./text";
 import { LIMITS } from "./thresholds";
@@ -11,10 +12,10 @@ export const WorkspaceAccessSchema = z.enum(WORKSPACE_ACCESS);
 export const MEMORY_SCOPES = ["LOCAL", "TEAM", "GLOBAL"] as const;
 export const MemoryScopeSchema = z.enum(MEMORY_SCOPES);
 
-export const SECRET_KEY_PATTERN = /^[A-Z_][A-Z0-9_]{0,127}$/;
-export const SecretKeySchema = z
-  .string()
-  .regex(SECRET_KEY_PATTERN, { message: "must be UPPER_SNAKE_CASE (A–Z, 0–9, _), at most 128 characters" });
+export const SecretKeySchema = z.string().superRefine((key, ctx) => {
+  const problem = secretKeyProblem(key);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 export const SecretValueSchema = z
   .string()
   .refine((v) => Buffer.byteLength(v, "utf8") <= LIMITS.secretValueBytes, {
@@ -109,7 +110,11 @@ export const CreateWorkspaceInputSchema = z
     budgetLimit: BudgetLimitSchema.default(null),
     maxConcurrentTasks: MaxConcurrentTasksSchema.default(1),
     secrets: z
-      .record(SecretKeySchema, SecretValueSchema)
+      // A bad key reads "Invalid key in record" by default: surface the key rule's own message.
+      .record(SecretKeySchema, SecretValueSchema, {
+        error: (issue) =>
+          issue.code === "invalid_key" ? (issue.issues?.[0]?.message ?? undefined) : undefined,
+      })
       .refine((s) => Object.keys(s).length <= LIMITS.secretsPerCreate, {
         message: `at most ${LIMITS.secretsPerCreate} secrets`,
       })

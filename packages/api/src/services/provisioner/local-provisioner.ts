@@ -14,7 +14,7 @@ import {
 import { type RestartCause, transition } from "../../domain/status-machine";
 import { casUpdate } from "../cas";
 import { NOT_STARTED } from "../registry";
-import { loadRuntimes, type RuntimeSpec } from "../runtimes";
+import { findRuntime, loadRuntimes, type RuntimeSpec } from "../runtimes";
 import { decryptedSecrets } from "../secrets";
 import type { LogLine, ProcessManager, Services } from "../services";
 import { hashToken, issueToken, liveTokenHashes } from "../tokens";
@@ -261,7 +261,7 @@ export class LocalProvisioner implements ProcessManager {
       );
       return;
     }
-    const runtime = this.runtimes()[row.runtime];
+    const runtime = findRuntime(this.runtimes(), row.runtime);
     if (!runtime) return this.fail(slot, `Unknown runtime "${row.runtime}"`);
     let cwd = row.workspaceDir;
     if (cwd) {
