@@ -47,9 +47,13 @@ export const registryRouter = router({
     return { ok: true as const };
   }),
 
-  /** Answered for operators and for any workspace holding a valid token. */
+  /**
+   * Answered for operators about any pair, and for an agent only about its own workspace as the
+   * caller (SPEC §3 [r2]): otherwise any token holder could map the whole org.
+   */
   checkAccess: publicProcedure.input(CheckAccessInputSchema).query(async ({ ctx, input }) => {
-    if (!ctx.operator) await authenticateAgent(ctx);
+    if (!ctx.operator)
+      assertSelf({ agentWorkspaceId: (await authenticateAgent(ctx)).workspaceId }, input.callerId);
     return accessFor(ctx.services, input.callerId, input.targetId);
   }),
 });
