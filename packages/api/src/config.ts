@@ -8,6 +8,38 @@ import { z } from "zod";
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** Calls per second a workspace token may make, and how many it may make at once. */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+/**
+ * AGENT_RATE_LIMIT: "RATE/BURST" calls per second per token (default "20/40"), "RATE" alone for a
+ * burst of twice the rate, or "off" for no limit (SPEC §3 [r2]).
+ */
+export function parseRateLimit(text: string): RateLimit | null {
+  if (text.trim().toLowerCase() === "off") return null;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(\d+)\s*)?$/.exec(text);
+  const perSecond = Number(match?.[1]);
+  const burst = match?.[2] === undefined ? Math.ceil(perSecond * 2) : Number(match[2]);
+  if (!match || !(perSecond > 0) || !(burst >= 1))
+    throw new Error(`AGENT_RATE_LIMIT must be "RATE/BURST" (e.g. "20/40") or "off", not "${text}".`);
+  return { perSecond, burst };
+}
+
+const RateLimitSchema = z
+  .string()
+  .default("20/40")
+  .transform((text, ctx) => {
+    try {
+      return parseRateLimit(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
 // The only place the server reads its environment (SPEC §9); everything else gets a ServerConfig.
 const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
@@ -23,6 +55,7 @@ const EnvSchema = z.object({
   MOLECULE_PROVISIONER: z.enum(["local", "none"]).default("local"),
   MOLECULE_RUNTIMES_FILE: z.string().optional(),
   MOLECULE_PLATFORM_URL: z.string().url().optional(),
+  AGENT_RATE_LIMIT: RateLimitSchema,
 });
 
 export interface ServerConfig {
@@ -41,6 +74,8 @@ export interface ServerConfig {
   runtimesFile: string | undefined;
   /** The URL local agent processes call back on; default http://<host>:<port>. */
   platformUrl: string | undefined;
+  /** Per workspace token (AGENT_RATE_LIMIT); null = no limit. */
+  agentRateLimit: RateLimit | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -64,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     provisioner: e.MOLECULE_PROVISIONER,
     runtimesFile: e.MOLECULE_RUNTIMES_FILE,
     platformUrl: e.MOLECULE_PLATFORM_URL,
+    agentRateLimit: e.AGENT_RATE_LIMIT,
   };
 }

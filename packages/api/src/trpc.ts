@@ -5,6 +5,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { HasChildren } from "./services/errors";
 import { isOperator } from "./services/operator-auth";
+import { assertAgentRate } from "./services/rate-limit";
 import type { Services } from "./services/services";
 import { bearerToken, hashToken, workspaceForToken } from "./services/tokens";
 
@@ -104,8 +105,12 @@ export async function authenticateAgent(ctx: Context): Promise<{ workspaceId: st
   return { workspaceId, tokenHash: hashToken(token) };
 }
 
-/** Agent-facing procedures: the bearer token decides which workspace is speaking (SPEC §3). */
+/**
+ * Agent-facing procedures: the bearer token decides which workspace is speaking (SPEC §3). Its
+ * rate limit is spent first, before any database work (429 + Retry-After when over it).
+ */
 export const agentProcedure = t.procedure.use(async ({ ctx, next }) => {
+  assertAgentRate(ctx.services, ctx.headers);
   const agent = await authenticateAgent(ctx);
   return next({ ctx: { agentWorkspaceId: agent.workspaceId, agentTokenHash: agent.tokenHash } });
 });

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createCaller } from "../root";
+import { retryAfterOf } from "../services/rate-limit";
 import type { Services } from "../services/services";
 import { createContext, describeFieldErrors, fieldErrors } from "../trpc";
 import { BodyTooLargeError, bodyLimitFor, readBody } from "./body";
@@ -14,8 +15,8 @@ function mapKeys(value: unknown, map: (k: string) => string): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [map(k), v]));
 }
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 
 type Caller = ReturnType<typeof createCaller>;
 const ROUTES: Record<string, (caller: Caller, input: never) => Promise<unknown>> = {
@@ -62,6 +63,7 @@ export async function handleWire(req: Request, services: Services, name: string)
           fields.map((f) => ({ ...f, path: f.path.split(".").map(camelToSnake).join(".") })),
         )
       : trpc.message;
-    return json(status, { error: message });
+    const retryAfter = retryAfterOf(trpc);
+    return json(status, { error: message }, retryAfter ? { "retry-after": retryAfter } : {});
   }
 }

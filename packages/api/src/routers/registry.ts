@@ -5,6 +5,7 @@ import {
   UpdateCardInputSchema,
 } from "@molecule/contracts";
 import { accessFor, updateAgentCard } from "../services/agent-card";
+import { assertAgentRate } from "../services/rate-limit";
 import { recordHeartbeat, registerAgent } from "../services/registry";
 import type { Services } from "../services/services";
 import { agentProcedure, assertSelf, authenticateAgent, publicProcedure, router } from "../trpc";
@@ -52,8 +53,11 @@ export const registryRouter = router({
    * caller (SPEC §3 [r2]): otherwise any token holder could map the whole org.
    */
   checkAccess: publicProcedure.input(CheckAccessInputSchema).query(async ({ ctx, input }) => {
-    if (!ctx.operator)
-      assertSelf({ agentWorkspaceId: (await authenticateAgent(ctx)).workspaceId }, input.callerId);
+    if (!ctx.operator) {
+      assertAgentRate(ctx.services, ctx.headers);
+      const agent = await authenticateAgent(ctx);
+      assertSelf({ agentWorkspaceId: agent.workspaceId }, input.callerId);
+    }
     return accessFor(ctx.services, input.callerId, input.targetId);
   }),
 });
