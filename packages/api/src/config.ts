@@ -56,6 +56,8 @@ const EnvSchema = z.object({
   MOLECULE_RUNTIMES_FILE: z.string().optional(),
   MOLECULE_PLATFORM_URL: z.string().url().optional(),
   AGENT_RATE_LIMIT: RateLimitSchema,
+  MOLECULE_AGENT_USER: z.string().default("nobody"),
+  MOLECULE_WORKSPACES_DIR: z.string().optional(),
 });
 
 export interface ServerConfig {
@@ -76,6 +78,10 @@ export interface ServerConfig {
   platformUrl: string | undefined;
   /** Per workspace token (AGENT_RATE_LIMIT); null = no limit. */
   agentRateLimit: RateLimit | null;
+  /** Who local agent processes run as when the server runs as root (SPEC §7 [r2]). */
+  agentUser: string;
+  /** Where workspaces without a workspaceDir get their directory (default: next to the data dir). */
+  workspacesDir: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -100,5 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     runtimesFile: e.MOLECULE_RUNTIMES_FILE,
     platformUrl: e.MOLECULE_PLATFORM_URL,
     agentRateLimit: e.AGENT_RATE_LIMIT,
+    agentUser: e.MOLECULE_AGENT_USER,
+    workspacesDir: e.MOLECULE_WORKSPACES_DIR,
   };
 }
