@@ -6,6 +6,7 @@ import { EventBus } from "./services/event-bus";
 import { isLoopbackHost } from "./services/operator-auth";
 import { leadProvisioning } from "./services/provisioner";
 import { loadSecretsKey } from "./services/secrets-crypto";
+import { checkSecretsKey } from "./services/secrets-key-check";
 import type { Services } from "./services/services";
 import { startSweeper } from "./services/sweeper";
 
@@ -58,12 +59,20 @@ export async function startServer(
   assertSafeBinding(config);
   const handle = options.handle ?? (await createDb(config.databaseUrl));
   await migrate(handle);
+  const secretsKey = loadSecretsKey(config.secretsKey);
+  const postgres = handle.kind === "postgres";
+  await checkSecretsKey(handle.db, secretsKey, { configured: Boolean(config.secretsKey), postgres }).catch(
+    async (error) => {
+      if (!options.handle) await handle.close();
+      throw error;
+    },
+  );
   const bus = new EventBus(handle);
   const services: Services = {
     handle,
     config,
     bus,
-    secretsKey: loadSecretsKey(config.secretsKey),
+    secretsKey,
     processes: null,
     liveness: null,
   };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dbErrorText, migrate, migrateDown, rowsOf, sql } from "../src";
+import { dbErrorText, listMigrations, migrate, migrateDown, rowsOf, sql } from "../src";
 
 const failure = (p: Promise<unknown>) => p.then(() => "resolved", dbErrorText);
 
@@ -17,6 +17,10 @@ async function enumExists(t: TestDatabase): Promise<boolean> {
   return rowsOf(r).length > 0;
 }
 
+// Every migration in the journal, oldest first (other migrations may land beside these tests).
+const TAGS = listMigrations().map((m) => m.tag);
+const AFTER_INIT = TAGS.slice(1);
+
 describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, () => {
   let t: TestDatabase;
   beforeAll(async () => {
@@ -27,7 +31,8 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
   });
 
   it("applies every migration once, and a second run applies nothing", async () => {
-    expect(await migrate(t.handle)).toEqual(["0000_init", "0001_status_enum"]);
+    expect(TAGS.slice(0, 2)).toEqual(["0000_init", "0001_status_enum"]);
+    expect(await migrate(t.handle)).toEqual(TAGS);
     expect(await migrate(t.handle)).toEqual([]);
     expect(await statusColumnType(t)).toBe("workspace_status");
   });
@@ -51,7 +56,7 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
   });
 
   it("round-trips up → down → up: the ENUM goes to text and back, data kept", async () => {
-    expect(await migrateDown(t.handle, 1)).toEqual(["0001_status_enum"]);
+    expect(await migrateDown(t.handle, AFTER_INIT.length)).toEqual([...AFTER_INIT].reverse());
     expect(await enumExists(t)).toBe(false);
     expect(await statusColumnType(t)).toBe("text");
     // While status is text, the database accepts anything: that is exactly what the ENUM fixes.
@@ -60,7 +65,7 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
     );
     expect(kept[0]?.status).toBe("degraded");
 
-    expect(await migrate(t.handle)).toEqual(["0001_status_enum"]);
+    expect(await migrate(t.handle)).toEqual(AFTER_INIT);
     expect(await enumExists(t)).toBe(true);
     expect(await statusColumnType(t)).toBe("workspace_status");
     expect(
@@ -69,12 +74,12 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
   });
 
   it("fully reverts and re-applies from nothing", async () => {
-    expect(await migrateDown(t.handle)).toEqual(["0001_status_enum", "0000_init"]);
+    expect(await migrateDown(t.handle)).toEqual([...TAGS].reverse());
     const tables = rowsOf(
       await t.handle.db.execute(sql`select 1 from information_schema.tables where table_name = 'workspaces'`),
     );
     expect(tables).toHaveLength(0);
-    expect(await migrate(t.handle)).toEqual(["0000_init", "0001_status_enum"]);
+    expect(await migrate(t.handle)).toEqual(TAGS);
     expect(await statusColumnType(t)).toBe("workspace_status");
   });
 
@@ -86,7 +91,7 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
         const { createDb } = await import("../src");
         const handles = await Promise.all([1, 2, 3].map(() => createDb(other.url!)));
         const results = await Promise.all(handles.map((h) => migrate(h)));
-        expect(results.flat().sort()).toEqual(["0000_init", "0001_status_enum"]);
+        expect(results.flat().sort()).toEqual([...TAGS].sort());
         await Promise.all(handles.map((h) => h.close()));
       } finally {
         await other.drop();
