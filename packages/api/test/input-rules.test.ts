@@ -74,3 +74,27 @@ describe("secret names that change how a runtime starts", () => {
     expect(keys).toEqual(["HOME_DIR", "MY_PATH", "NODE_OPTIONS_X", "OPENAI_API_KEY", "XLD_PRELOAD"]);
   });
 });
+
+describe("operator text must be well-formed (found by the fuzz suite: a lone surrogate was a 500)", () => {
+  it.each([
+    ["name", "\uDFFF"],
+    ["name", "a\u0000"],
+    ["role", "\uD800 lead"],
+    ["model", "\uDBFF"],
+  ])("workspace.update %s %j → 400 naming the field, nothing written", async (field, value) => {
+    const ws = await createWorkspace(ts, { external: true });
+    const message = await badRequest(operator(ts).workspace.update({ id: ws.id, [field]: value }));
+    expect(message).toMatch(new RegExp(`^${field}: `));
+  });
+
+  it.each([
+    ["workspaceDir", "/srv/\u0000"],
+    ["initialMemories", [{ content: "\uD800" }]],
+    ["initialMemories", [{ content: "a\u0000b" }]],
+  ])("workspace.create %s %j → 400, nothing created", async (field, value) => {
+    const before = await count();
+    const message = await badRequest(operator(ts).workspace.create({ name: "x", [field]: value }));
+    expect(message).toContain(field);
+    expect(await count()).toBe(before);
+  });
+});

@@ -3,7 +3,7 @@ import { WorkspaceIdSchema } from "./ids";
 import { AgentUrlSchema, DirectiveSchema } from "./registry";
 import { secretKeyProblem } from "./secret-names";
 import { WorkspaceStatusSchema } from "./statuses";
-import { multiLine, singleLine } from "./text";
+import { multiLine, singleLine, wellFormed } from "./text";
 import { LIMITS } from "./thresholds";
 
 export const WORKSPACE_ACCESS = ["none", "read_only", "read_write"] as const;
@@ -49,9 +49,7 @@ export function isSystemPath(path: string): boolean {
   return SYSTEM_ROOTS.includes(normal) || SYSTEM_TREES.some((dir) => normal.startsWith(`${dir}/`));
 }
 
-export const WorkspaceDirSchema = z
-  .string()
-  .max(LIMITS.workspaceDir, { message: `must be at most ${LIMITS.workspaceDir} characters` })
+export const WorkspaceDirSchema = singleLine(LIMITS.workspaceDir)
   .refine((p) => p.startsWith("/"), { message: "must be an absolute path" })
   .refine((p) => !p.split("/").includes(".."), { message: "must not contain '..'" })
   .refine((p) => !isSystemPath(p), { message: "must not be a system directory" });
@@ -87,10 +85,7 @@ export const NameSchema = singleLine(LIMITS.name)
   .pipe(z.string().min(1, { message: "is required" }));
 
 export const InitialMemorySchema = z.object({
-  content: z
-    .string()
-    .min(1, { message: "must not be empty" })
-    .max(LIMITS.memoryContent, { message: `must be at most ${LIMITS.memoryContent} characters` }),
+  content: wellFormed(LIMITS.memoryContent).min(1, { message: "must not be empty" }),
   scope: MemoryScopeSchema.default("LOCAL"),
 });
 
