@@ -19,6 +19,8 @@ import { createWorkspace, operator, type TestWorkspace, testServerPerFile } from
 const TOTAL_RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
 // Shares of the total per property (they add up to 1).
 const runs = (share: number) => Math.max(10, Math.round(TOTAL_RUNS * share));
+// Per test: generous for a loaded machine (a call takes a few ms idle, tens under load).
+const TIMEOUT_MS = 60_000 + TOTAL_RUNS * 100;
 const ADMIN = "admin-secret-for-fuzzing-0123456789abcdef";
 
 // No rate limit: the generated inputs must reach validation, not stop at 429.
@@ -160,111 +162,125 @@ const token = (ws: TestWorkspace) =>
   );
 
 describe(`fuzzing over HTTP (${TOTAL_RUNS} calls in all)`, () => {
-  it("agent procedures over tRPC: never a 5xx, a rejected call writes nothing", async () => {
-    const ws = await createWorkspace(ts, { external: true });
-    const arbs = input(ws);
-    const call = fc.oneof(
-      ...(["register", "heartbeat", "updateCard"] as const).map((name) =>
+  it(
+    "agent procedures over tRPC: never a 5xx, a rejected call writes nothing",
+    async () => {
+      const ws = await createWorkspace(ts, { external: true });
+      const arbs = input(ws);
+      const call = fc.oneof(
+        ...(["register", "heartbeat", "updateCard"] as const).map((name) =>
+          fc.record({
+            token: token(ws),
+            body: fc.oneof({ weight: 9, arbitrary: arbs[name] }, anyValue).map((v) => JSON.stringify(v)),
+            path: fc.constant(`/api/trpc/registry.${name}`),
+            method: fc.constant("POST" as const),
+          }),
+        ),
         fc.record({
           token: token(ws),
-          body: fc.oneof({ weight: 9, arbitrary: arbs[name] }, anyValue).map((v) => JSON.stringify(v)),
-          path: fc.constant(`/api/trpc/registry.${name}`),
-          method: fc.constant("POST" as const),
+          path: fc
+            .oneof({ weight: 9, arbitrary: arbs.checkAccess }, anyValue)
+            .map(
+              (v) => `/api/trpc/registry.checkAccess?input=${encodeURIComponent(JSON.stringify(v) ?? "")}`,
+            ),
+          method: fc.constant("GET" as const),
         }),
-      ),
-      fc.record({
-        token: token(ws),
-        path: fc
-          .oneof({ weight: 9, arbitrary: arbs.checkAccess }, anyValue)
-          .map((v) => `/api/trpc/registry.checkAccess?input=${encodeURIComponent(JSON.stringify(v) ?? "")}`),
-        method: fc.constant("GET" as const),
-      }),
-    );
-    await fuzz(call, 0.35);
-  });
+      );
+      await fuzz(call, 0.35);
+    },
+    TIMEOUT_MS,
+  );
 
-  it("wire endpoints: snake_case and raw bodies, never a 5xx, a rejected call writes nothing", async () => {
-    const ws = await createWorkspace(ts, { external: true });
-    const arbs = input(ws);
-    const endpoints = {
-      register: arbs.register,
-      heartbeat: arbs.heartbeat,
-      "update-card": arbs.updateCard,
-      "check-access": arbs.checkAccess,
-    };
-    const call = fc.oneof(
-      ...Object.entries(endpoints).map(([name, arb]) =>
-        fc.record({
-          token: token(ws),
-          body: fc.oneof(
-            { weight: 8, arbitrary: arb.map((v) => JSON.stringify(snake(v))) },
-            anyValue.map((v) => JSON.stringify(v) ?? ""),
-            fc.string({ unit: "binary", maxLength: 60 }),
-          ),
-          path: fc.constant(`/registry/${name}`),
-          method: fc.constant("POST" as const),
-        }),
-      ),
-    );
-    await fuzz(call, 0.35);
-  });
+  it(
+    "wire endpoints: snake_case and raw bodies, never a 5xx, a rejected call writes nothing",
+    async () => {
+      const ws = await createWorkspace(ts, { external: true });
+      const arbs = input(ws);
+      const endpoints = {
+        register: arbs.register,
+        heartbeat: arbs.heartbeat,
+        "update-card": arbs.updateCard,
+        "check-access": arbs.checkAccess,
+      };
+      const call = fc.oneof(
+        ...Object.entries(endpoints).map(([name, arb]) =>
+          fc.record({
+            token: token(ws),
+            body: fc.oneof(
+              { weight: 8, arbitrary: arb.map((v) => JSON.stringify(snake(v))) },
+              anyValue.map((v) => JSON.stringify(v) ?? ""),
+              fc.string({ unit: "binary", maxLength: 60 }),
+            ),
+            path: fc.constant(`/registry/${name}`),
+            method: fc.constant("POST" as const),
+          }),
+        ),
+      );
+      await fuzz(call, 0.35);
+    },
+    TIMEOUT_MS,
+  );
 
-  it("operator procedures: create, update, move, secrets; never a 5xx, a rejected call writes nothing", async () => {
-    const ws = await createWorkspace(ts, { external: true });
-    const other = await operator(ts).workspace.create({ name: "other" });
-    const id = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(ws.id, other.workspace.id) }, nasty);
-    const create = fc.record(
-      {
-        name: maybe(nasty),
-        role: maybe(nasty),
-        template: maybe(fc.constantFrom("researcher", "writer", "nope", "constructor")),
-        tier: maybe(fc.integer({ min: -1, max: 5 })),
-        model: maybe(nasty),
-        runtime: maybe(fc.constantFrom("demo", "constructor", "__proto__", "nope")),
-        external: maybe(fc.boolean()),
-        url: maybe(nasty),
-        workspaceDir: maybe(fc.constantFrom("/srv/work", "/etc", "relative", "/a/../b")),
-        parentId: maybe(fc.oneof(id, fc.constant(null))),
-        budgetLimit: maybe(fc.oneof(fc.nat(), fc.constant(null))),
-        secrets: maybe(fc.dictionary(nasty, nasty, { maxKeys: 3 })),
-        canvas: maybe(fc.record({ x: number, y: number })),
-        initialMemories: maybe(fc.array(fc.record({ content: nasty, scope: nasty }), { maxLength: 2 })),
-      },
-      { requiredKeys: [] },
-    );
-    const update = fc.record(
-      {
-        id,
-        name: maybe(nasty),
-        tier: maybe(fc.integer({ min: -1, max: 5 })),
-        parentId: maybe(fc.oneof(id, fc.constant(null))),
-        forwardedTo: maybe(fc.oneof(id, fc.constant(null))),
-        budgetLimit: maybe(fc.oneof(fc.nat(), fc.constant(null))),
-        maxConcurrentTasks: maybe(fc.integer({ min: -1, max: 101 })),
-      },
-      { requiredKeys: [] },
-    );
-    const move = fc.record({
-      moves: maybe(fc.array(fc.record({ id, x: number, y: number }), { maxLength: 3 })),
-    });
-    const secret = fc.record({ id, key: nasty, value: maybe(nasty) }, { requiredKeys: [] });
-    const procedures: [string, fc.Arbitrary<unknown>][] = [
-      ["workspace.create", create],
-      ["workspace.update", update],
-      ["workspace.move", move],
-      ["secret.set", secret],
-      ["workspace.setCollapsed", fc.record({ id, collapsed: maybe(fc.boolean()) })],
-    ];
-    const call = fc.oneof(
-      ...procedures.map(([name, arb]) =>
-        fc.record({
-          token: fc.oneof({ weight: 9, arbitrary: fc.constant(ADMIN) }, fc.constant(ws.token)),
-          body: fc.oneof({ weight: 9, arbitrary: arb }, anyValue).map((v) => JSON.stringify(v) ?? ""),
-          path: fc.constant(`/api/trpc/${name}`),
-          method: fc.constant("POST" as const),
-        }),
-      ),
-    );
-    await fuzz(call, 0.3);
-  });
+  it(
+    "operator procedures: create, update, move, secrets; never a 5xx, a rejected call writes nothing",
+    async () => {
+      const ws = await createWorkspace(ts, { external: true });
+      const other = await operator(ts).workspace.create({ name: "other" });
+      const id = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(ws.id, other.workspace.id) }, nasty);
+      const create = fc.record(
+        {
+          name: maybe(nasty),
+          role: maybe(nasty),
+          template: maybe(fc.constantFrom("researcher", "writer", "nope", "constructor")),
+          tier: maybe(fc.integer({ min: -1, max: 5 })),
+          model: maybe(nasty),
+          runtime: maybe(fc.constantFrom("demo", "constructor", "__proto__", "nope")),
+          external: maybe(fc.boolean()),
+          url: maybe(nasty),
+          workspaceDir: maybe(fc.constantFrom("/srv/work", "/etc", "relative", "/a/../b")),
+          parentId: maybe(fc.oneof(id, fc.constant(null))),
+          budgetLimit: maybe(fc.oneof(fc.nat(), fc.constant(null))),
+          secrets: maybe(fc.dictionary(nasty, nasty, { maxKeys: 3 })),
+          canvas: maybe(fc.record({ x: number, y: number })),
+          initialMemories: maybe(fc.array(fc.record({ content: nasty, scope: nasty }), { maxLength: 2 })),
+        },
+        { requiredKeys: [] },
+      );
+      const update = fc.record(
+        {
+          id,
+          name: maybe(nasty),
+          tier: maybe(fc.integer({ min: -1, max: 5 })),
+          parentId: maybe(fc.oneof(id, fc.constant(null))),
+          forwardedTo: maybe(fc.oneof(id, fc.constant(null))),
+          budgetLimit: maybe(fc.oneof(fc.nat(), fc.constant(null))),
+          maxConcurrentTasks: maybe(fc.integer({ min: -1, max: 101 })),
+        },
+        { requiredKeys: [] },
+      );
+      const move = fc.record({
+        moves: maybe(fc.array(fc.record({ id, x: number, y: number }), { maxLength: 3 })),
+      });
+      const secret = fc.record({ id, key: nasty, value: maybe(nasty) }, { requiredKeys: [] });
+      const procedures: [string, fc.Arbitrary<unknown>][] = [
+        ["workspace.create", create],
+        ["workspace.update", update],
+        ["workspace.move", move],
+        ["secret.set", secret],
+        ["workspace.setCollapsed", fc.record({ id, collapsed: maybe(fc.boolean()) })],
+      ];
+      const call = fc.oneof(
+        ...procedures.map(([name, arb]) =>
+          fc.record({
+            token: fc.oneof({ weight: 9, arbitrary: fc.constant(ADMIN) }, fc.constant(ws.token)),
+            body: fc.oneof({ weight: 9, arbitrary: arb }, anyValue).map((v) => JSON.stringify(v) ?? ""),
+            path: fc.constant(`/api/trpc/${name}`),
+            method: fc.constant("POST" as const),
+          }),
+        ),
+      );
+      await fuzz(call, 0.3);
+    },
+    TIMEOUT_MS,
+  );
 });
