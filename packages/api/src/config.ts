@@ -10,6 +10,38 @@ export const ADMIN_TOKEN_MIN_LENGTH = 32;
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** Calls per second a workspace token may make, and how many it may make at once. */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+/**
+ * AGENT_RATE_LIMIT: "RATE/BURST" calls per second per token (default "20/40"), "RATE" alone for a
+ * burst of twice the rate, or "off" for no limit (SPEC §3 [r2]).
+ */
+export function parseRateLimit(text: string): RateLimit | null {
+  if (text.trim().toLowerCase() === "off") return null;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(\d+)\s*)?$/.exec(text);
+  const perSecond = Number(match?.[1]);
+  const burst = match?.[2] === undefined ? Math.ceil(perSecond * 2) : Number(match[2]);
+  if (!match || !(perSecond > 0) || !(burst >= 1))
+    throw new Error(`AGENT_RATE_LIMIT must be "RATE/BURST" (e.g. "20/40") or "off", not "${text}".`);
+  return { perSecond, burst };
+}
+
+const RateLimitSchema = z
+  .string()
+  .default("20/40")
+  .transform((text, ctx) => {
+    try {
+      return parseRateLimit(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
 // The only place the server reads its environment (SPEC §9); everything else gets a ServerConfig.
 const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
@@ -32,6 +64,9 @@ const EnvSchema = z.object({
   MOLECULE_RUNTIMES_FILE: z.string().optional(),
   MOLECULE_PLATFORM_URL: z.string().url().optional(),
   MOLECULE_ALLOWED_HOSTS: z.string().optional(),
+  AGENT_RATE_LIMIT: RateLimitSchema,
+  MOLECULE_AGENT_USER: z.string().default("nobody"),
+  MOLECULE_WORKSPACES_DIR: z.string().optional(),
 });
 
 export interface ServerConfig {
@@ -56,6 +91,12 @@ export interface ServerConfig {
   runtimesFile: string | undefined;
   /** The URL local agent processes call back on; default http://<host>:<port>. */
   platformUrl: string | undefined;
+  /** Per workspace token (AGENT_RATE_LIMIT); null = no limit. */
+  agentRateLimit: RateLimit | null;
+  /** Who local agent processes run as when the server runs as root (SPEC §7 [r2]). */
+  agentUser: string;
+  /** Where workspaces without a workspaceDir get their directory (default: next to the data dir). */
+  workspacesDir: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -83,5 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       .split(",")
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
+    agentRateLimit: e.AGENT_RATE_LIMIT,
+    agentUser: e.MOLECULE_AGENT_USER,
+    workspacesDir: e.MOLECULE_WORKSPACES_DIR,
   };
 }

@@ -9,6 +9,7 @@ import { HeartbeatIngest } from "./services/heartbeat-ingest";
 import { isLoopbackHost } from "./services/operator-auth";
 import { leadProvisioning } from "./services/provisioner";
 import { loadSecretsKey } from "./services/secrets-crypto";
+import { checkSecretsKey } from "./services/secrets-key-check";
 import type { Services } from "./services/services";
 import { startSweeper } from "./services/sweeper";
 import { TelemetryPublisher } from "./services/telemetry";
@@ -69,12 +70,20 @@ export async function startServer(
   config = ensureAdminToken(config);
   const handle = options.handle ?? (await createDb(config.databaseUrl));
   await migrate(handle);
+  const secretsKey = loadSecretsKey(config.secretsKey);
+  const postgres = handle.kind === "postgres";
+  await checkSecretsKey(handle.db, secretsKey, { configured: Boolean(config.secretsKey), postgres }).catch(
+    async (error) => {
+      if (!options.handle) await handle.close();
+      throw error;
+    },
+  );
   const bus = new EventBus(handle);
   const services: Services = {
     handle,
     config,
     bus,
-    secretsKey: loadSecretsKey(config.secretsKey),
+    secretsKey,
     processes: null,
     liveness: null,
     telemetry: new TelemetryPublisher(handle),

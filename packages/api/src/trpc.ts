@@ -2,11 +2,13 @@
  * tRPC setup in three parts: (1) context, (2) init with error formatting, (3) procedures.
  * https://trpc.io/docs/server/context · https://trpc.io/docs/server/error-formatting
  */
-import { initTRPC, TRPCError } from "@trpc/server";
+
 import { jsonBytes } from "@molecule/contracts";
+import { initTRPC, TRPCError } from "@trpc/server";
 import { bodyLimitFor } from "./body-limits";
 import { FieldIssues, HasChildren, invalidToken, otherWorkspace } from "./services/errors";
 import { isOperator } from "./services/operator-auth";
+import { assertAgentRate } from "./services/rate-limit";
 import type { Services } from "./services/services";
 import { bearerToken, hashToken, plausibleToken, workspaceForToken } from "./services/tokens";
 
@@ -163,8 +165,10 @@ export async function authenticateAgent(ctx: Context): Promise<{ workspaceId: st
 /**
  * Agent procedures whose write checks the token itself, in the same statement (the heartbeat
  * batch, see heartbeat-ingest.ts): only the header is read here, so no lookup round trip first.
+ * The rate limit is spent first, before anything else (429 + Retry-After when over it).
  */
 export const agentTokenProcedure = sized.use(({ ctx, next }) => {
+  assertAgentRate(ctx.services, ctx.headers);
   const token = bearerToken(ctx.headers);
   if (!token)
     throw new TRPCError({
@@ -175,8 +179,12 @@ export const agentTokenProcedure = sized.use(({ ctx, next }) => {
   return next({ ctx: { agentTokenHash: hashToken(token) } });
 });
 
-/** Agent-facing procedures: the bearer token decides which workspace is speaking (SPEC §3). */
+/**
+ * Agent-facing procedures: the bearer token decides which workspace is speaking (SPEC §3). Its
+ * rate limit is spent first, before any database work (429 + Retry-After when over it).
+ */
 export const agentProcedure = sized.use(async ({ ctx, next }) => {
+  assertAgentRate(ctx.services, ctx.headers);
   const agent = await authenticateAgent(ctx);
   return next({ ctx: { agentWorkspaceId: agent.workspaceId, agentTokenHash: agent.tokenHash } });
 });

@@ -204,3 +204,14 @@ export function statusChain(
   if (current === null) throw new Error("no status events");
   return { final: current, steps, problems };
 }
+
+/** Waits for the operator's view of a workspace to show `status`, and returns that view. */
+export function waitForStatus(ts: TestServer, id: string, status: WorkspaceStatus, timeoutMs = 20_000) {
+  return waitFor(
+    async () => {
+      const found = (await operator(ts).workspace.list()).find((w) => w.id === id);
+      return found?.status === status ? found : null;
+    },
+    { what: `${id} ${status}`, timeoutMs, intervalMs: 50 },
+  );
+}

@@ -4,7 +4,7 @@
  * DATABASE_URL is set, else in-memory PGlite.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkspaceView } from "@molecule/contracts";
@@ -41,6 +41,7 @@ const demo = demoRuntime();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "molecule-provisioner-"));
+  chmodSync(dir, 0o711); // as root, agents run as nobody and pass through to their workspace dirs
   const runtimesFile = join(dir, "runtimes.json");
   writeFileSync(
     runtimesFile,
@@ -69,6 +70,7 @@ beforeAll(async () => {
     graceMs: 2_000,
     restartBackoffMs: 100,
     workspacesRoot: join(dir, "workspaces"),
+    dataDir: join(dir, "data"),
     baseEnv: {
       ...process.env,
       DATABASE_URL: "postgres://secret@db/x",

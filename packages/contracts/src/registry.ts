@@ -1,14 +1,21 @@
 import { z } from "zod";
+import {
+  agentText,
+  jsonDepthAtMost,
+  MAX_AGENT_JSON_DEPTH,
+  sanitizeAgentJson,
+  sanitizeAgentText,
+  sanitizeDisplayText,
+} from "./agent-text";
 import { WorkspaceIdSchema } from "./ids";
 import { WorkspaceStatusSchema } from "./statuses";
-import { jsonBytes, truncatedText } from "./text";
+import { jsonBytes } from "./text";
 import { LIMITS } from "./thresholds";
 
 /** The one runtimeState that triggers a degrade; any non-empty value blocks recovery (SPEC §2). */
 export const WEDGED = "wedged";
 
-/** An http(s) URL without credentials (SPEC §3). */
-export const AgentUrlSchema = z
+const HttpUrlSchema = z
   .string()
   .max(LIMITS.url, { message: `must be at most ${LIMITS.url} characters` })
   .refine(
@@ -34,9 +41,23 @@ export const AgentUrlSchema = z
     { message: "must not contain credentials" },
   );
 
-/** An A2A agent card: any JSON object up to 256 KiB. */
+/** An http(s) URL without credentials (SPEC §3); NUL and lone surrogates are replaced first. */
+export const AgentUrlSchema = z
+  .string({ message: "must be a string" })
+  .transform(sanitizeAgentText)
+  .pipe(HttpUrlSchema);
+
+/**
+ * An A2A agent card: any JSON object up to 256 KiB, nested at most 64 levels, every string and key
+ * sanitised (the depth check runs first and stops there, so nothing recurses over a hostile card).
+ */
 export const AgentCardSchema = z
   .record(z.string(), z.unknown(), { message: "must be a JSON object" })
+  .refine((card) => jsonDepthAtMost(card, MAX_AGENT_JSON_DEPTH), {
+    message: `must be nested at most ${MAX_AGENT_JSON_DEPTH} levels deep`,
+    abort: true,
+  })
+  .transform((card) => sanitizeAgentJson(card) as Record<string, unknown>)
   .refine((card) => jsonBytes(card) <= LIMITS.agentCardBytes, {
     message: `must be at most ${LIMITS.agentCardBytes / 1024} KiB`,
   });
@@ -57,7 +78,8 @@ const finiteNonNegative = (field: string) =>
 
 /**
  * A heartbeat. Every field but the id has a default so that older runtimes sending only
- * `workspace_id` are accepted; sampleError/currentTask are truncated, never rejected for length;
+ * `workspace_id` are accepted; text is sanitised (agent-text.ts) and sampleError/currentTask are
+ * truncated by code points, never rejected for length;
  * monthlySpend is clamped (negative → 0 = "no update", above the cap → the cap).
  */
 export const HeartbeatInputSchema = z.object({
@@ -68,7 +90,7 @@ export const HeartbeatInputSchema = z.object({
     .min(0, { message: "must be between 0 and 1" })
     .max(1, { message: "must be between 0 and 1" })
     .default(0),
-  sampleError: truncatedText(LIMITS.sampleError),
+  sampleError: agentText(LIMITS.sampleError),
   activeTasks: z
     .number({ message: "must be a whole number" })
     .int({ message: "must be a whole number" })
@@ -78,7 +100,7 @@ export const HeartbeatInputSchema = z.object({
   uptimeSeconds: finiteNonNegative("uptimeSeconds")
     .default(0)
     .transform((n) => Math.min(Math.floor(n), 2_147_483_647)),
-  currentTask: truncatedText(LIMITS.currentTask),
+  currentTask: agentText(LIMITS.currentTask),
   monthlySpend: z
     .number({ message: "must be a number of cents" })
     .finite({ message: "must be a finite number of cents" })
@@ -87,7 +109,8 @@ export const HeartbeatInputSchema = z.object({
   runtimeState: z
     .string({ message: "must be a string" })
     .max(LIMITS.runtimeState, { message: `must be at most ${LIMITS.runtimeState} characters` })
-    .default(""),
+    .default("")
+    .transform(sanitizeDisplayText),
 });
 export type HeartbeatInput = z.input<typeof HeartbeatInputSchema>;
 export type Heartbeat = z.output<typeof HeartbeatInputSchema>;

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { TRUNCATION_MARK } from "./thresholds";
 
 // C0 controls except tab/newline/carriage return, plus DEL and C1 controls. Matching control
 // characters is the point here, hence the lint suppressions.
@@ -8,32 +7,29 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the intent
 const ANY_CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
 
-/** Single-line text: no control characters at all (names, models). */
-export const singleLine = (max: number) =>
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Operator text must be well-formed Unicode: Postgres refuses NUL in text and an unpaired
+ * surrogate in the jsonb of the event that records the change (either was a 500). Unlike agent
+ * text (agent-text.ts), an operator's is refused with a 400, not rewritten.
+ */
+export const wellFormed = (max: number) =>
   z
     .string()
     .max(max, { message: `must be at most ${max} characters` })
-    .refine((s) => !ANY_CONTROL_CHARS.test(s), { message: "must not contain control characters" });
+    .refine((s) => !s.includes("\u0000"), { message: "must not contain NUL characters" })
+    .refine((s) => !LONE_SURROGATE.test(s), { message: "must be valid Unicode (no unpaired surrogates)" });
+
+/** Single-line text: no control characters at all (names, models). */
+export const singleLine = (max: number) =>
+  wellFormed(max).refine((s) => !ANY_CONTROL_CHARS.test(s), {
+    message: "must not contain control characters",
+  });
 
 /** Multi-line text: newlines and tabs allowed, other control characters rejected. */
 export const multiLine = (max: number) =>
-  z
-    .string()
-    .max(max, { message: `must be at most ${max} characters` })
-    .refine((s) => !CONTROL_CHARS.test(s), { message: "must not contain control characters" });
-
-/** Cuts a string to `max` characters, the last one being "…", so long values are kept, not rejected. */
-export function truncate(value: string, max: number): string {
-  if (value.length <= max) return value;
-  return value.slice(0, max - TRUNCATION_MARK.length) + TRUNCATION_MARK;
-}
-
-/** A string field that is truncated rather than rejected when too long (SPEC §2 size limits). */
-export const truncatedText = (max: number) =>
-  z
-    .string()
-    .default("")
-    .transform((s) => truncate(s, max));
+  wellFormed(max).refine((s) => !CONTROL_CHARS.test(s), { message: "must not contain control characters" });
 
 /** Serialized JSON size in bytes (UTF-8), for the agent card and body limits. */
 export function jsonBytes(value: unknown): number {

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { WorkspaceIdSchema } from "./ids";
 import { AgentUrlSchema, DirectiveSchema } from "./registry";
+import { secretKeyProblem } from "./secret-names";
 import { WorkspaceStatusSchema } from "./statuses";
-import { multiLine, singleLine } from "./text";
+import { multiLine, singleLine, wellFormed } from "./text";
 import { LIMITS } from "./thresholds";
 
 export const WORKSPACE_ACCESS = ["none", "read_only", "read_write"] as const;
@@ -11,10 +12,10 @@ export const WorkspaceAccessSchema = z.enum(WORKSPACE_ACCESS);
 export const MEMORY_SCOPES = ["LOCAL", "TEAM", "GLOBAL"] as const;
 export const MemoryScopeSchema = z.enum(MEMORY_SCOPES);
 
-export const SECRET_KEY_PATTERN = /^[A-Z_][A-Z0-9_]{0,127}$/;
-export const SecretKeySchema = z
-  .string()
-  .regex(SECRET_KEY_PATTERN, { message: "must be UPPER_SNAKE_CASE (A–Z, 0–9, _), at most 128 characters" });
+export const SecretKeySchema = z.string().superRefine((key, ctx) => {
+  const problem = secretKeyProblem(key);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 export const SecretValueSchema = z
   .string()
   .refine((v) => Buffer.byteLength(v, "utf8") <= LIMITS.secretValueBytes, {
@@ -48,9 +49,7 @@ export function isSystemPath(path: string): boolean {
   return SYSTEM_ROOTS.includes(normal) || SYSTEM_TREES.some((dir) => normal.startsWith(`${dir}/`));
 }
 
-export const WorkspaceDirSchema = z
-  .string()
-  .max(LIMITS.workspaceDir, { message: `must be at most ${LIMITS.workspaceDir} characters` })
+export const WorkspaceDirSchema = singleLine(LIMITS.workspaceDir)
   .refine((p) => p.startsWith("/"), { message: "must be an absolute path" })
   .refine((p) => !p.split("/").includes(".."), { message: "must not contain '..'" })
   .refine((p) => !isSystemPath(p), { message: "must not be a system directory" });
@@ -88,10 +87,7 @@ export const NameSchema = singleLine(LIMITS.name)
   .pipe(z.string().min(1, { message: "is required" }));
 
 export const InitialMemorySchema = z.object({
-  content: z
-    .string()
-    .min(1, { message: "must not be empty" })
-    .max(LIMITS.memoryContent, { message: `must be at most ${LIMITS.memoryContent} characters` }),
+  content: wellFormed(LIMITS.memoryContent).min(1, { message: "must not be empty" }),
   scope: MemoryScopeSchema.default("LOCAL"),
 });
 
@@ -114,7 +110,11 @@ export const CreateWorkspaceInputSchema = z
     // Omitted → the template's value, else 1 (resolved in createWorkspace, which knows the template).
     maxConcurrentTasks: MaxConcurrentTasksSchema.optional(),
     secrets: z
-      .record(SecretKeySchema, SecretValueSchema)
+      // A bad key reads "Invalid key in record" by default: surface the key rule's own message.
+      .record(SecretKeySchema, SecretValueSchema, {
+        error: (issue) =>
+          issue.code === "invalid_key" ? (issue.issues?.[0]?.message ?? undefined) : undefined,
+      })
       .refine((s) => Object.keys(s).length <= LIMITS.secretsPerCreate, {
         message: `at most ${LIMITS.secretsPerCreate} secrets`,
       })

@@ -1,4 +1,4 @@
-export { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
+export { and, asc, count, desc, eq, gt, inArray, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
 export * from "./client";
 export * from "./migrate";
 export * from "./paths";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dbErrorText, migrate, migrateDown, rowsOf, sql } from "../src";
+import { dbErrorText, listMigrations, migrate, migrateDown, rowsOf, sql } from "../src";
 
 const failure = (p: Promise<unknown>) => p.then(() => "resolved", dbErrorText);
 
@@ -11,8 +11,6 @@ async function statusColumnType(t: TestDatabase): Promise<string> {
   );
   return String(rowsOf<{ udt_name: string }>(r)[0]?.udt_name);
 }
-
-const ALL = ["0000_init", "0001_status_enum", "0002_operator_sessions"];
 
 async function tableExists(t: TestDatabase, name: string): Promise<boolean> {
   const r = await t.handle.db.execute(
@@ -26,6 +24,10 @@ async function enumExists(t: TestDatabase): Promise<boolean> {
   return rowsOf(r).length > 0;
 }
 
+// Every migration in the journal, oldest first (other migrations may land beside these tests).
+const TAGS = listMigrations().map((m) => m.tag);
+const AFTER_INIT = TAGS.slice(1);
+
 describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, () => {
   let t: TestDatabase;
   beforeAll(async () => {
@@ -36,7 +38,8 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
   });
 
   it("applies every migration once, and a second run applies nothing", async () => {
-    expect(await migrate(t.handle)).toEqual(ALL);
+    expect(TAGS.slice(0, 2)).toEqual(["0000_init", "0001_status_enum"]);
+    expect(await migrate(t.handle)).toEqual(TAGS);
     expect(await migrate(t.handle)).toEqual([]);
     expect(await statusColumnType(t)).toBe("workspace_status");
   });
@@ -60,14 +63,15 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
   });
 
   it("round-trips 0002 up → down → up: the sessions table goes and comes back", async () => {
-    expect(await migrateDown(t.handle, 1)).toEqual(["0002_operator_sessions"]);
+    const from0002 = TAGS.slice(TAGS.indexOf("0002_operator_sessions"));
+    expect(await migrateDown(t.handle, from0002.length)).toEqual([...from0002].reverse());
     expect(await tableExists(t, "operator_sessions")).toBe(false);
-    expect(await migrate(t.handle)).toEqual(["0002_operator_sessions"]);
+    expect(await migrate(t.handle)).toEqual(from0002);
     expect(await tableExists(t, "operator_sessions")).toBe(true);
   });
 
   it("round-trips up → down → up: the ENUM goes to text and back, data kept", async () => {
-    expect(await migrateDown(t.handle, 2)).toEqual(["0002_operator_sessions", "0001_status_enum"]);
+    expect(await migrateDown(t.handle, AFTER_INIT.length)).toEqual([...AFTER_INIT].reverse());
     expect(await enumExists(t)).toBe(false);
     expect(await statusColumnType(t)).toBe("text");
     // While status is text, the database accepts anything: that is exactly what the ENUM fixes.
@@ -76,7 +80,7 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
     );
     expect(kept[0]?.status).toBe("degraded");
 
-    expect(await migrate(t.handle)).toEqual(["0001_status_enum", "0002_operator_sessions"]);
+    expect(await migrate(t.handle)).toEqual(AFTER_INIT);
     expect(await enumExists(t)).toBe(true);
     expect(await statusColumnType(t)).toBe("workspace_status");
     expect(
@@ -85,9 +89,12 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
   });
 
   it("fully reverts and re-applies from nothing", async () => {
-    expect(await migrateDown(t.handle)).toEqual([...ALL].reverse());
-    expect(await tableExists(t, "workspaces")).toBe(false);
-    expect(await migrate(t.handle)).toEqual(ALL);
+    expect(await migrateDown(t.handle)).toEqual([...TAGS].reverse());
+    const tables = rowsOf(
+      await t.handle.db.execute(sql`select 1 from information_schema.tables where table_name = 'workspaces'`),
+    );
+    expect(tables).toHaveLength(0);
+    expect(await migrate(t.handle)).toEqual(TAGS);
     expect(await statusColumnType(t)).toBe("workspace_status");
   });
 
@@ -99,7 +106,7 @@ describe(`migrations on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, ()
         const { createDb } = await import("../src");
         const handles = await Promise.all([1, 2, 3].map(() => createDb(other.url!)));
         const results = await Promise.all(handles.map((h) => migrate(h)));
-        expect(results.flat().sort()).toEqual(ALL);
+        expect(results.flat().sort()).toEqual([...TAGS].sort());
         await Promise.all(handles.map((h) => h.close()));
       } finally {
         await other.drop();

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { HeartbeatInputSchema } from "@molecule/contracts";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { appRouter } from "../root";
 import { ingestHeartbeat } from "../routers/registry";
-import { bearerToken, hashToken, plausibleToken } from "../services/tokens";
+import { rateLimitResponseMeta, takeAgentToken } from "../services/rate-limit";
 import type { Services } from "../services/services";
+import { bearerToken, hashToken, plausibleToken } from "../services/tokens";
 import { createContext } from "../trpc";
 import { BodyTooLargeError, readBody, requestLimitFor } from "./body";
 import { sendJson, toHeaders } from "./respond";
@@ -47,6 +48,8 @@ export async function handleTrpc(
     res,
     path,
     maxBatchSize: MAX_BATCH,
+    // A 429 carries Retry-After (SPEC §3 [r2]).
+    responseMeta: ({ errors }) => rateLimitResponseMeta({ errors }),
     createContext: () =>
       createContext(services, { headers: toHeaders(req.headers), disconnect: () => res.destroy() }),
     onError({ error, path: at }) {
@@ -72,6 +75,8 @@ function trpcError(message: string, field: string) {
 async function heartbeatFastPath(req: IncomingMessage, res: ServerResponse, services: Services) {
   const token = bearerToken(req.headers.authorization);
   if (!token || !plausibleToken(token)) return false;
+  // Over its rate limit: tRPC answers the 429 (the bucket is not spent by a refusal).
+  if (takeAgentToken(services, req.headers.authorization)) return false;
   let input: unknown;
   try {
     input = JSON.parse(String((req as IncomingMessage & { body?: unknown }).body ?? ""));

@@ -5,6 +5,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createCaller } from "../root";
 import { ingestHeartbeat } from "../routers/registry";
 import { invalidToken } from "../services/errors";
+import { assertAgentRate, retryAfterOf } from "../services/rate-limit";
 import type { Services } from "../services/services";
 import { bearerToken, hashToken, plausibleToken } from "../services/tokens";
 import { createContext, describeFieldErrors, type FieldError, fieldErrors } from "../trpc";
@@ -32,6 +33,7 @@ const ROUTES: Record<string, Route> = {
   // registry.heartbeat (the same schema and the same ingestHeartbeat): a missing token is a 401
   // before anything else, a bad body a 400, a bad token a 401 from the batch.
   heartbeat: async (services, headers, input) => {
+    assertAgentRate(services, headers);
     const token = bearerToken(headers);
     if (!token)
       throw new TRPCError({
@@ -85,7 +87,13 @@ export async function handleWire(
       return sendJson(res, status, { error: "Something went wrong on the server." });
     }
     const fields = fieldErrors(trpc.cause);
-    sendJson(res, status, { error: fields ? describeFieldErrors(snakeFields(fields)) : trpc.message });
+    const retryAfter = retryAfterOf(trpc);
+    sendJson(
+      res,
+      status,
+      { error: fields ? describeFieldErrors(snakeFields(fields)) : trpc.message },
+      retryAfter ? { "retry-after": retryAfter } : {},
+    );
   }
 }
 

@@ -6,6 +6,7 @@ import {
   UpdateCardInputSchema,
 } from "@molecule/contracts";
 import { accessFor, updateAgentCard } from "../services/agent-card";
+import { assertAgentRate } from "../services/rate-limit";
 import { registerAgent } from "../services/registry";
 import type { Services } from "../services/services";
 import {
@@ -62,9 +63,16 @@ export const registryRouter = router({
     return { ok: true as const };
   }),
 
-  /** Answered for operators and for any workspace holding a valid token. */
+  /**
+   * Answered for operators about any pair, and for an agent only about its own workspace as the
+   * caller (SPEC §3 [r2]): otherwise any token holder could map the whole org.
+   */
   checkAccess: publicProcedure.input(CheckAccessInputSchema).query(async ({ ctx, input }) => {
-    if (!ctx.operator) await authenticateAgent(ctx);
+    if (!ctx.operator) {
+      assertAgentRate(ctx.services, ctx.headers);
+      const agent = await authenticateAgent(ctx);
+      assertSelf({ agentWorkspaceId: agent.workspaceId }, input.callerId);
+    }
     return accessFor(ctx.services, input.callerId, input.targetId);
   }),
 });

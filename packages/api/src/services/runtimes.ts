@@ -53,6 +53,14 @@ export function tsxLoaderUrl(fromDir: string): string {
   return "tsx";
 }
 
+/**
+ * The runtime called `name`, if the registry declares one. Own keys only: the registry is a plain
+ * object, and `"constructor" in runtimes` is true (an Object.prototype name is not a runtime).
+ */
+export function findRuntime(runtimes: Record<string, RuntimeSpec>, name: string): RuntimeSpec | undefined {
+  return Object.hasOwn(runtimes, name) ? runtimes[name] : undefined;
+}
+
 /** `demo` plus whatever MOLECULE_RUNTIMES_FILE (JSON: name → {command, args, env}) declares. */
 export function loadRuntimes(file: string | undefined): Record<string, RuntimeSpec> {
   const runtimes: Record<string, RuntimeSpec> = { demo: demoRuntime() };

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { dataDir } from "@molecule/db";
@@ -9,8 +9,16 @@ export interface Sealed {
   tag: string;
 }
 
-/** AES-256-GCM with a random 12-byte nonce per value (SPEC §5). */
-export function seal(key: Buffer, plaintext: string): Sealed {
+/**
+ * Names a key without revealing it (an HMAC of a fixed label under the key): stored with each
+ * sealed value and in the key check row, so a server started with another key can tell.
+ */
+export function secretsKeyId(key: Buffer): string {
+  return createHmac("sha256", key).update("molecule secrets key id").digest("hex").slice(0, 16);
+}
+
+/** AES-256-GCM with a random 12-byte nonce per value (SPEC §5), tagged with the key's id. */
+export function seal(key: Buffer, plaintext: string): Sealed & { keyId: string } {
   const nonce = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
@@ -18,6 +26,7 @@ export function seal(key: Buffer, plaintext: string): Sealed {
     nonce: nonce.toString("base64"),
     ciphertext: ciphertext.toString("base64"),
     tag: cipher.getAuthTag().toString("base64"),
+    keyId: secretsKeyId(key),
   };
 }
 

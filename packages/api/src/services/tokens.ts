@@ -82,9 +82,12 @@ export function plausibleToken(token: string): boolean {
 
 /** Reads `Authorization: Bearer <token>` (from fetch Headers, or the header's value itself). */
 export function bearerToken(headers: Headers | string | string[] | undefined): string | null {
-  const value = typeof headers === "string" || headers === undefined || Array.isArray(headers)
-    ? (Array.isArray(headers) ? headers[0] : headers)
-    : headers.get("authorization");
+  const value =
+    typeof headers === "string" || headers === undefined || Array.isArray(headers)
+      ? Array.isArray(headers)
+        ? headers[0]
+        : headers
+      : headers.get("authorization");
   const match = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
   return match?.[1] ?? null;
 }

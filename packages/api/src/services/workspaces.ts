@@ -12,7 +12,7 @@ import {
 import { fieldError } from "./errors";
 import { lockEventLog, recordEvent } from "./events";
 import { nextFreeSlot } from "./placement";
-import { loadRuntimes } from "./runtimes";
+import { findRuntime, loadRuntimes } from "./runtimes";
 import { seal } from "./secrets-crypto";
 import type { Services } from "./services";
 import { loadTemplate } from "./templates";
@@ -38,7 +38,7 @@ export async function createWorkspace(
     throw fieldError("template", `no template named "${input.template}"`);
 
   const runtime = input.runtime ?? template?.runtime ?? "demo";
-  if (!input.external && !(runtime in loadRuntimes(services.config.runtimesFile))) {
+  if (!input.external && !findRuntime(loadRuntimes(services.config.runtimesFile), runtime)) {
     throw fieldError("runtime", `unknown runtime "${runtime}"`);
   }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   and,
@@ -14,10 +14,11 @@ import {
 import { type RestartCause, transition } from "../../domain/status-machine";
 import { casUpdate } from "../cas";
 import { NOT_STARTED } from "../registry";
-import { loadRuntimes, type RuntimeSpec } from "../runtimes";
+import { findRuntime, loadRuntimes, type RuntimeSpec } from "../runtimes";
 import { decryptedSecrets } from "../secrets";
 import type { LogLine, ProcessManager, Services } from "../services";
 import { hashToken, issueToken, liveTokenHashes } from "../tokens";
+import { type AgentUser, prepareWorkspaceDir, protectDataDir, resolveAgentUser } from "./agent-user";
 import { childEnv } from "./child-env";
 import { LogBuffer } from "./log-buffer";
 
@@ -26,8 +27,18 @@ export interface LocalProvisionerOptions {
   platformUrl: string;
   /** SIGTERM → SIGKILL grace period (ms). Default 5,000. */
   graceMs?: number;
-  /** Where workspaces without a workspaceDir run. Default `<data dir>/workspaces/<id>`. */
+  /**
+   * Where workspaces without a workspaceDir run: MOLECULE_WORKSPACES_DIR, else `<data dir>/workspaces`,
+   * or `<data dir>-workspaces` when agents run as another user (who may not enter the data dir).
+   */
   workspacesRoot?: string;
+  /** The data directory made owner-only (0700) at start. Default the server's. */
+  dataDir?: string;
+  /**
+   * Who agent processes run as. Default: MOLECULE_AGENT_USER (nobody) when the server is root,
+   * else null (the server's own user).
+   */
+  agentUser?: AgentUser | null;
   /** Backoff before restarting a process that died: base·2^(n-1), capped. Defaults 1,000 / 30,000. */
   restartBackoffMs?: number;
   maxRestartBackoffMs?: number;
@@ -66,6 +77,8 @@ interface Slot {
 }
 
 const NOT_RUNNING: readonly WorkspaceRow["status"][] = ["paused", "removed", "failed"];
+/** How long an exited process's output may take to drain before its exit is handled anyway. */
+const OUTPUT_DRAIN_MS = 500;
 const EXIT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
@@ -77,6 +90,7 @@ export class LocalProvisioner implements ProcessManager {
   private readonly slots = new Map<string, Slot>();
   private readonly graceMs: number;
   private readonly workspacesRoot: string;
+  private readonly agentUser: AgentUser | null;
   private readonly runtimes: () => Record<string, RuntimeSpec>;
   private closed = false;
   private unsubscribe: (() => void) | null = null;
@@ -88,7 +102,14 @@ export class LocalProvisioner implements ProcessManager {
     private readonly options: LocalProvisionerOptions,
   ) {
     this.graceMs = options.graceMs ?? 5_000;
-    this.workspacesRoot = options.workspacesRoot ?? join(dataDir(), "workspaces");
+    this.agentUser =
+      options.agentUser === undefined ? resolveAgentUser(services.config.agentUser) : options.agentUser;
+    const data = options.dataDir ?? dataDir();
+    protectDataDir(data);
+    this.workspacesRoot =
+      options.workspacesRoot ??
+      services.config.workspacesDir ??
+      (this.agentUser ? `${data}-workspaces` : join(data, "workspaces"));
     this.runtimes = options.runtimes ?? (() => loadRuntimes(services.config.runtimesFile));
     // Another instance (or the sweep) may pause, remove or fail a workspace whose process runs
     // here: stop it when the event arrives and the row still says so. Another instance may also
@@ -261,16 +282,17 @@ export class LocalProvisioner implements ProcessManager {
       );
       return;
     }
-    const runtime = this.runtimes()[row.runtime];
+    const runtime = findRuntime(this.runtimes(), row.runtime);
     if (!runtime) return this.fail(slot, `Unknown runtime "${row.runtime}"`);
     let cwd = row.workspaceDir;
     if (cwd) {
       if (!existsSync(cwd)) return this.fail(slot, `Workspace directory ${cwd} does not exist`);
     } else {
       cwd = join(this.workspacesRoot, slot.id);
-      mkdirSync(cwd, { recursive: true });
+      prepareWorkspaceDir(this.workspacesRoot, cwd, this.agentUser);
     }
     const env = childEnv({
+      home: cwd,
       base: this.options.baseEnv ?? process.env,
       runtimeEnv: runtime.env,
       secrets: await decryptedSecrets(this.services, slot.id),
@@ -283,12 +305,14 @@ export class LocalProvisioner implements ProcessManager {
     });
 
     // detached: the child leads its own process group, so stopping it also stops anything it
-    // started (a shell wrapper's children).
+    // started (a shell wrapper's children). uid/gid: as root, agents run unprivileged (SPEC §7).
+    const user = this.agentUser;
     const child = spawn(runtime.command, runtime.args, {
       cwd,
       env,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     const generation = slot.generation;
     slot.child = child;
@@ -325,10 +349,18 @@ export class LocalProvisioner implements ProcessManager {
     child.once("error", (error) => {
       if (child.pid === undefined) finish(null, null, error);
     });
-    // "close" (not "exit"): by then stdout/stderr are drained, so the last stderr line is known.
-    child.once("close", (code, signal) => finish(code, signal));
+    // A crash is the process's exit, not the close of its output: a grandchild still holding
+    // stdout must not hide it (SPEC §7 [r2]). What is left of its group is killed; its output is
+    // then drained (close) so the last stderr line is known, waiting a moment at most.
+    child.once("exit", (code, signal) => {
+      signalGroup(child, "SIGKILL");
+      const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+      const drained = new Promise<void>((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref());
+      void Promise.race([closed, drained]).then(() => finish(code, signal));
+    });
     if (child.pid !== undefined) {
-      slot.logs.push("system", `started pid ${child.pid}: ${runtime.command} ${runtime.args.join(" ")}`);
+      const as = user ? ` as ${user.name}` : "";
+      slot.logs.push("system", `started pid ${child.pid}${as}: ${runtime.command} ${runtime.args.join(" ")}`);
       this.options.onSpawn?.(slot.id, child.pid);
     }
   }
