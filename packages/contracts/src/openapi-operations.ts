@@ -16,6 +16,7 @@ import {
   UpdateCardOutputSchema,
 } from "./registry";
 import {
+  CardViewSchema,
   CreateWorkspaceInputSchema,
   EventsPageInputSchema,
   IdInputSchema,
@@ -127,6 +128,19 @@ export const PROCEDURES: Procedure[] = [
     auth: "adminToken",
     summary: "Every non-removed workspace with status, telemetry and layout.",
     output: z.array(WorkspaceViewSchema),
+  },
+  {
+    name: "workspace.cards",
+    kind: "query",
+    auth: "adminToken",
+    summary: "What the canvas draws of every non-removed workspace: a slimmer list for first paint.",
+    output: z.array(CardViewSchema),
+  },
+  {
+    name: "workspace.createOptions",
+    kind: "query",
+    auth: "adminToken",
+    summary: "The runtimes and templates (with their defaults) the create dialog offers.",
   },
   {
     name: "workspace.get",
