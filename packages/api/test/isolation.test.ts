@@ -64,6 +64,14 @@ beforeAll(async () => {
   writeFileSync(join(dataDir, "secrets.key"), "server-secret-key", { mode: 0o644 });
   const notExecutable = join(dir, "not-executable.sh");
   writeFileSync(notExecutable, "#!/bin/sh\necho hi\n", { mode: 0o644 });
+  // A self-contained ESM script where only root can enter (like a checkout under /root).
+  const locked = join(dir, "root-only");
+  mkdirSync(locked, { mode: 0o700 });
+  const lockedScript = join(locked, "agent.js");
+  writeFileSync(
+    lockedScript,
+    'import { userInfo } from "node:os";\nconsole.log("bundle-ran " + userInfo().uid);\nsetInterval(() => {}, 1000);\n',
+  );
   const runtimesFile = join(dir, "runtimes.json");
   const node = (script: string, env?: Record<string, string>) => ({
     command: process.execPath,
@@ -78,6 +86,7 @@ beforeAll(async () => {
       family: node(FAMILY),
       "not-executable": { command: notExecutable, args: [] },
       "no-such-binary": { command: join(dir, "missing-binary"), args: [] },
+      "locked-bundle": { command: process.execPath, args: [lockedScript], bundle: lockedScript },
     }),
   );
   ts = await startTestServer({ heartbeatIntervalMs: 200, runtimesFile });
@@ -145,7 +154,16 @@ describe("agent process isolation", () => {
     },
   );
 
-  it.skipIf(!runningAsRoot())("the demo agent (tsx) still starts and goes online as nobody", async () => {
+  it.skipIf(!runningAsRoot())(
+    "a bundled runtime the agent user cannot read where it lies runs from a readable copy",
+    async () => {
+      const id = await create("locked-bundle");
+      const line = await stdout(id, "bundle-ran ");
+      expect(Number(line.split(" ")[1])).toBe(resolveAgentUser("nobody")?.uid);
+    },
+  );
+
+  it.skipIf(!runningAsRoot())("the demo agent still starts and goes online as nobody", async () => {
     const { workspace } = await operator(ts).workspace.create({ name: "demo", runtime: "demo" });
     created.push(workspace.id);
     await waitForStatus(ts, workspace.id, "online", 60_000);

@@ -10,6 +10,12 @@ export interface RuntimeSpec {
   command: string;
   args: string[];
   env?: Record<string, string>;
+  /**
+   * A self-contained script (the demo agent's esbuild bundle): when agents run as another user who
+   * may not be able to read the checkout (a clone under /root), the provisioner runs a readable
+   * copy of it instead.
+   */
+  bundle?: string;
 }
 
 const RuntimesFileSchema = z.record(
@@ -18,6 +24,7 @@ const RuntimesFileSchema = z.record(
     command: z.string().min(1),
     args: z.array(z.string()).default([]),
     env: z.record(z.string(), z.string()).optional(),
+    bundle: z.string().optional(),
   }),
 );
 
@@ -34,7 +41,7 @@ const RuntimesFileSchema = z.record(
 export function demoRuntime(root = repoRoot()): RuntimeSpec {
   const agentDir = join(root, "apps", "agent");
   const built = join(agentDir, "dist", "main.js");
-  if (existsSync(built)) return { command: process.execPath, args: [built] };
+  if (existsSync(built)) return { command: process.execPath, args: [built], bundle: built };
   return {
     command: process.execPath,
     args: ["--import", tsxLoaderUrl(agentDir), join(agentDir, "src", "main.ts")],

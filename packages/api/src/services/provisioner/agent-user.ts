@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 
 /** The unprivileged account local agent processes run as when the server runs as root (SPEC §7 [r2]). */
 export interface AgentUser {
@@ -49,4 +50,22 @@ export function prepareWorkspaceDir(root: string, dir: string, user: AgentUser |
   if (user) chmodSync(root, 0o711);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (user) chownSync(dir, user.uid, user.gid);
+}
+
+/**
+ * A copy of a self-contained runtime script that the agent user can read, under the workspaces
+ * root (which it can pass through): the checkout itself may sit where only root can enter. ESM, so
+ * the copy is `.mjs` (no package.json beside it says "type": "module"). Refreshed when the source
+ * is newer.
+ */
+export function readableCopy(file: string, root: string): string {
+  const dir = join(root, ".runtimes");
+  mkdirSync(root, { recursive: true, mode: 0o711 });
+  chmodSync(root, 0o711);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o755);
+  const copy = join(dir, `${basename(file).replace(/\.[cm]?js$/, "")}.mjs`);
+  if (!existsSync(copy) || statSync(copy).mtimeMs < statSync(file).mtimeMs) copyFileSync(file, copy);
+  chmodSync(copy, 0o644);
+  return copy;
 }

@@ -18,7 +18,13 @@ import { findRuntime, loadRuntimes, type RuntimeSpec } from "../runtimes";
 import { decryptedSecrets } from "../secrets";
 import type { LogLine, ProcessManager, Services } from "../services";
 import { hashToken, issueToken, liveTokenHashes } from "../tokens";
-import { type AgentUser, prepareWorkspaceDir, protectDataDir, resolveAgentUser } from "./agent-user";
+import {
+  type AgentUser,
+  prepareWorkspaceDir,
+  protectDataDir,
+  readableCopy,
+  resolveAgentUser,
+} from "./agent-user";
 import { childEnv } from "./child-env";
 import { LogBuffer } from "./log-buffer";
 
@@ -307,7 +313,8 @@ export class LocalProvisioner implements ProcessManager {
     // detached: the child leads its own process group, so stopping it also stops anything it
     // started (a shell wrapper's children). uid/gid: as root, agents run unprivileged (SPEC §7).
     const user = this.agentUser;
-    const child = spawn(runtime.command, runtime.args, {
+    const args = user && runtime.bundle ? [readableCopy(runtime.bundle, this.workspacesRoot)] : runtime.args;
+    const child = spawn(runtime.command, args, {
       cwd,
       env,
       stdio: ["ignore", "pipe", "pipe"],
