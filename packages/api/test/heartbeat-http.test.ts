@@ -270,3 +270,40 @@ describe("registry.heartbeat over real HTTP", () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe("body limits inside a tRPC batch (SPEC §3)", () => {
+  it("a 200 KB heartbeat is refused inside a batch next to an agent card, which is written", async () => {
+    const ws = await onlineWorkspace();
+    const before = await rowOf(db(), ws.id);
+    const res = await post(
+      ts,
+      "/api/trpc/registry.heartbeat,registry.updateCard?batch=1",
+      {
+        0: { workspaceId: ws.id, runtimeState: "wedged", sampleError: "x".repeat(200_000) },
+        1: { workspaceId: ws.id, agentCard: { name: "batched card" } },
+      },
+      ws.token,
+    );
+    expect(res.status).toBeLessThan(500);
+    const [beat, card] = res.body as {
+      error?: { data: { httpStatus: number; fields: { path: string }[] } };
+    }[];
+    expect(beat!.error?.data.httpStatus).toBe(400);
+    expect(beat!.error?.data.fields.map((f) => f.path)).toContain("body");
+    expect(card!.error).toBeUndefined();
+    const after = await rowOf(db(), ws.id);
+    expect(after.lastHeartbeatAt).toEqual(before.lastHeartbeatAt);
+    expect(after.status).toBe("online");
+    expect(after.agentCard).toEqual({ name: "batched card" });
+  });
+
+  it("a batch of more than 10 calls → 400, nothing run", async () => {
+    const ws = await onlineWorkspace();
+    const calls = Array.from({ length: 11 }, () => "registry.heartbeat").join(",");
+    const body = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [i, { workspaceId: ws.id }]));
+    const before = await rowOf(db(), ws.id);
+    const res = await post(ts, `/api/trpc/${calls}?batch=1`, body, ws.token);
+    expect(res.status).toBe(400);
+    expect((await rowOf(db(), ws.id)).lastHeartbeatAt).toEqual(before.lastHeartbeatAt);
+  });
+});
