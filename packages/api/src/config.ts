@@ -5,6 +5,7 @@ import {
   SWEEP_INTERVAL_MS,
 } from "@molecule/contracts";
 import { z } from "zod";
+import { LOG_LEVELS, type LogLevel } from "./services/logger";
 
 export const ADMIN_TOKEN_MIN_LENGTH = 32;
 
@@ -32,6 +33,12 @@ const EnvSchema = z.object({
   MOLECULE_RUNTIMES_FILE: z.string().optional(),
   MOLECULE_PLATFORM_URL: z.string().url().optional(),
   MOLECULE_ALLOWED_HOSTS: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  // A bearer for Prometheus that is not an operator credential (SPEC §9 [r2]): as long as ADMIN_TOKEN.
+  METRICS_TOKEN: z
+    .string()
+    .min(ADMIN_TOKEN_MIN_LENGTH, { message: `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters` })
+    .optional(),
 });
 
 export interface ServerConfig {
@@ -56,6 +63,9 @@ export interface ServerConfig {
   runtimesFile: string | undefined;
   /** The URL local agent processes call back on; default http://<host>:<port>. */
   platformUrl: string | undefined;
+  logLevel: LogLevel;
+  /** Bearer token that may read /api/metrics besides operators (METRICS_TOKEN). */
+  metricsToken: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -79,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     provisioner: e.MOLECULE_PROVISIONER,
     runtimesFile: e.MOLECULE_RUNTIMES_FILE,
     platformUrl: e.MOLECULE_PLATFORM_URL,
+    logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
     allowedHosts: (e.MOLECULE_ALLOWED_HOSTS ?? "")
       .split(",")
       .map((h) => h.trim().toLowerCase())
