@@ -54,8 +54,8 @@ async function eventCount(): Promise<number> {
   return rows[0]!.n;
 }
 
-async function onlineWorkspace(): Promise<TestWorkspace> {
-  const ws = await createWorkspace(ts, { external: true });
+async function onlineWorkspace(parentId?: string): Promise<TestWorkspace> {
+  const ws = await createWorkspace(ts, { external: true, parentId });
   expect((await register(ts, ws)).data.status).toBe("online");
   return ws;
 }
@@ -89,6 +89,8 @@ describe("GET /api/metrics", () => {
     const wedged = await onlineWorkspace(); // online → degraded
     const silent = await onlineWorkspace(); // online → offline by the sweep
     const restarted = await onlineWorkspace(); // online → provisioning by an operator
+    const parent = await onlineWorkspace(); // online → paused with its child, in one transaction
+    await onlineWorkspace(parent.id);
     await sweeper.tick(); // the sweep hears from now on (silence counts from its first tick)
     // Every event written so far has reached the bus, so the lag count below is this test's own.
     const events = await eventCount();
@@ -129,10 +131,11 @@ describe("GET /api/metrics", () => {
     expect((await heartbeat(ts, { id: steady.id, token: wedged.token })).status).toBe(403);
     expect((await heartbeat(ts, steady, { errorRate: "lots" })).status).toBe(400);
     expect((await trpc(ts, "workspace.restart", { id: restarted.id })).status).toBe(200);
+    expect((await trpc(ts, "workspace.pause", { id: parent.id })).data.paused).toHaveLength(2);
     const swept = await sweeper.tick();
     expect(swept.offline).toEqual([silent.id]);
-    await waitFor(async () => moved(before, await scrape(), "molecule_event_bus_lag_seconds_count") >= 3, {
-      what: "the three events to reach the bus",
+    await waitFor(async () => moved(before, await scrape(), "molecule_event_bus_lag_seconds_count") >= 5, {
+      what: "the five events to reach the bus",
     });
     const after = await scrape();
 
@@ -148,17 +151,19 @@ describe("GET /api/metrics", () => {
     expect(moved(before, after, 'molecule_transitions_total{from="online",to="degraded"}')).toBe(1);
     expect(moved(before, after, 'molecule_transitions_total{from="online",to="offline"}')).toBe(1);
     expect(moved(before, after, 'molecule_transitions_total{from="online",to="provisioning"}')).toBe(1);
-    expect(total(after, "molecule_transitions_total") - total(before, "molecule_transitions_total")).toBe(3);
+    expect(moved(before, after, 'molecule_transitions_total{from="online",to="paused"}')).toBe(2);
+    expect(total(after, "molecule_transitions_total") - total(before, "molecule_transitions_total")).toBe(5);
     expect(moved(before, after, 'molecule_process_restarts_total{cause="operator"}')).toBe(1);
 
-    expect(moved(before, after, 'molecule_workspaces{status="online"}')).toBe(-3);
+    expect(moved(before, after, 'molecule_workspaces{status="online"}')).toBe(-5);
+    expect(moved(before, after, 'molecule_workspaces{status="paused"}')).toBe(2);
     expect(moved(before, after, 'molecule_workspaces{status="degraded"}')).toBe(1);
     expect(moved(before, after, 'molecule_workspaces{status="offline"}')).toBe(1);
     expect(moved(before, after, 'molecule_workspaces{status="provisioning"}')).toBe(1);
     const [all] = await ts.db.handle.query<{ n: number }>("select count(*)::int as n from workspaces", []);
     expect(total(after, "molecule_workspaces{")).toBe(all!.n);
 
-    expect(moved(before, after, "molecule_event_bus_lag_seconds_count")).toBe(3);
+    expect(moved(before, after, "molecule_event_bus_lag_seconds_count")).toBe(5);
     expect(moved(before, after, "molecule_sweep_duration_seconds_count")).toBe(1);
     expect(value(after, "molecule_sweep_offline_chunk_lock_seconds")).toBeGreaterThan(0);
     expect(value(after, "molecule_db_pool_max")).toBe(ts.db.handle.kind === "pglite" ? 1 : 10);
