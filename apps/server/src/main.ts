@@ -9,14 +9,24 @@
  */
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { assertSafeBinding, listen, loadConfig, startServer } from "@molecule/api/server";
+import {
+  assertSafeBinding,
+  createLogger,
+  type Logger,
+  listen,
+  loadConfig,
+  startServer,
+} from "@molecule/api/server";
 
 const dev = process.argv.includes("--dev");
 // Next reads NODE_ENV when it loads; it must be set before the import below.
 (process.env as Record<string, string>).NODE_ENV ??= dev ? "development" : "production";
 
+let log: Logger = createLogger("info");
+
 async function main() {
   const config = loadConfig();
+  log = createLogger(config.logLevel);
   assertSafeBinding(config); // before anything slow: say at once why it will not listen there
   const require = createRequire(import.meta.url);
   const canvasDir = dirname(require.resolve("@molecule/canvas/package.json"));
@@ -25,18 +35,18 @@ async function main() {
   const renderCanvas = canvas.getRequestHandler();
   await canvas.prepare();
 
-  const server = await startServer(config, { fallback: (req, res) => renderCanvas(req, res) });
+  const server = await startServer(config, { log, fallback: (req, res) => renderCanvas(req, res) });
   const http = await listen(server.listener, config.host, config.port);
-  console.log(`[molecule] listening on ${http.url} (${server.services.handle.kind})`);
+  log.info({ url: http.url, database: server.services.handle.kind }, `listening on ${http.url}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[molecule] ${signal}: stopping`);
+    log.info({ signal }, "stopping");
     // Stop taking requests first, then the background services (which stop agent processes).
     await http.close().catch(() => {});
-    await server.stop().catch((error) => console.error("[molecule] stop failed", error));
+    await server.stop().catch((err) => log.error({ err }, "stop failed"));
     await canvas.close?.().catch(() => {});
     process.exit(0);
   };
@@ -44,6 +54,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error("[molecule] could not start:", error instanceof Error ? error.message : error);
+  log.fatal(`could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import {
   SWEEP_INTERVAL_MS,
 } from "@molecule/contracts";
 import { z } from "zod";
+import { LOG_LEVELS, type LogLevel } from "./services/logger";
 
 export const ADMIN_TOKEN_MIN_LENGTH = 32;
 
@@ -67,6 +68,12 @@ const EnvSchema = z.object({
   AGENT_RATE_LIMIT: RateLimitSchema,
   MOLECULE_AGENT_USER: z.string().default("nobody"),
   MOLECULE_WORKSPACES_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  // A bearer for Prometheus that is not an operator credential (SPEC §9 [r2]): as long as ADMIN_TOKEN.
+  METRICS_TOKEN: z
+    .string()
+    .min(ADMIN_TOKEN_MIN_LENGTH, { message: `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters` })
+    .optional(),
 });
 
 export interface ServerConfig {
@@ -97,6 +104,9 @@ export interface ServerConfig {
   agentUser: string;
   /** Where workspaces without a workspaceDir get their directory (default: next to the data dir). */
   workspacesDir: string | undefined;
+  logLevel: LogLevel;
+  /** Bearer token that may read /api/metrics besides operators (METRICS_TOKEN). */
+  metricsToken: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -120,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     provisioner: e.MOLECULE_PROVISIONER,
     runtimesFile: e.MOLECULE_RUNTIMES_FILE,
     platformUrl: e.MOLECULE_PLATFORM_URL,
+    logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
     allowedHosts: (e.MOLECULE_ALLOWED_HOSTS ?? "")
       .split(",")
       .map((h) => h.trim().toLowerCase())

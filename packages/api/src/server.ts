@@ -6,6 +6,8 @@ import { ensureAdminToken } from "./services/admin-token";
 import { seedDemoOrg } from "./services/demo-seed";
 import { EventBus } from "./services/event-bus";
 import { HeartbeatIngest } from "./services/heartbeat-ingest";
+import { createLogger, type Logger } from "./services/logger";
+import { bindMetrics, Metrics } from "./services/metrics";
 import { isLoopbackHost } from "./services/operator-auth";
 import { leadProvisioning } from "./services/provisioner";
 import { loadSecretsKey } from "./services/secrets-crypto";
@@ -16,6 +18,7 @@ import { TelemetryPublisher } from "./services/telemetry";
 
 export { loadConfig } from "./config";
 export { listen } from "./http/entry";
+export { createLogger, type Logger } from "./services/logger";
 
 export interface RunningServer {
   services: Services;
@@ -38,6 +41,8 @@ export interface StartOptions {
   provisionerLeaseMs?: number;
   /** Answers the paths the API does not (Next's request handler in production). */
   fallback?: Fallback;
+  /** Log here instead of a new logger on stdout at config.logLevel (the process entry, tests). */
+  log?: Logger;
 }
 
 /** Where local agent processes reach this server: a wildcard bind is reached on loopback. */
@@ -67,7 +72,8 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   // Operator auth is always on: the admin token is settled (generated and kept if unset) first.
-  config = ensureAdminToken(config);
+  const log = options.log ?? createLogger(config.logLevel);
+  config = ensureAdminToken(config, { log: (line) => log.info(line) });
   const handle = options.handle ?? (await createDb(config.databaseUrl));
   await migrate(handle);
   const secretsKey = loadSecretsKey(config.secretsKey);
@@ -78,7 +84,9 @@ export async function startServer(
       throw error;
     },
   );
-  const bus = new EventBus(handle);
+  const metrics = new Metrics();
+  bindMetrics(handle.db, metrics);
+  const bus = new EventBus(handle, log);
   const services: Services = {
     handle,
     config,
@@ -88,14 +96,26 @@ export async function startServer(
     liveness: null,
     telemetry: new TelemetryPublisher(handle),
     heartbeats: null as unknown as HeartbeatIngest,
+    log,
+    metrics,
   };
   services.heartbeats = new HeartbeatIngest(services);
+  metrics.sources = {
+    workspacesByStatus: () =>
+      handle.query<{ status: string; n: number }>(
+        "select status, count(*)::int as n from workspaces group by status",
+        [],
+      ),
+    sseSubscribers: () => bus.subscriberCount,
+    dbPool: () => handle.pool(),
+  };
+
   const stops: (() => Promise<void>)[] = [];
   if (options.background !== false) {
     await bus.start();
     stops.push(() => bus.stop());
     if (options.sweeper !== false) {
-      const sweeper = startSweeper(services);
+      const sweeper = startSweeper(services, { log: (message, error) => log.error({ err: error }, message) });
       services.liveness = sweeper;
       stops.push(() => sweeper.stop());
     }
@@ -110,8 +130,7 @@ export async function startServer(
     }
   }
   let stopping: Promise<void> | null = null;
-  if (await seedDemoOrg(services))
-    console.log("[molecule] seeded the demo org (MOLECULE_DEMO=0 turns this off)");
+  if (await seedDemoOrg(services)) log.info("seeded the demo org (MOLECULE_DEMO=0 turns this off)");
   return {
     services,
     listener: createRequestListener(services, options.fallback),
@@ -119,7 +138,7 @@ export async function startServer(
       // Idempotent: a signal handler and a test's cleanup may both stop the server.
       stopping ??= (async () => {
         for (const stop of stops.reverse())
-          await stop().catch((e) => console.error("[server] stop failed", e));
+          await stop().catch((err) => log.error({ err }, "a background service did not stop cleanly"));
         if (!options.handle) await handle.close();
       })();
       return stopping;

@@ -21,7 +21,7 @@ export interface TestServer {
  */
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
-  options: Pick<StartOptions, "sweeper" | "provisionerLeaseMs"> = {},
+  options: Pick<StartOptions, "sweeper" | "provisionerLeaseMs" | "log"> = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase({ migrate: false });
   const config: ServerConfig = {

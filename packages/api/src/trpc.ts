@@ -120,7 +120,9 @@ export const createCallerFactory = t.createCallerFactory;
  */
 const sized = t.procedure.use(async ({ path, getRawInput, next }) => {
   const limit = bodyLimitFor(path);
-  const raw = await getRawInput();
+  // Unreadable input is the procedure's own parser's business (and a procedure without input
+  // ignores it), exactly as without this check.
+  const raw = await getRawInput().catch(() => undefined);
   if (raw !== undefined && jsonBytes(raw) > limit) {
     const message = `must be at most ${Math.round(limit / 1024)} KiB`;
     throw new TRPCError({

@@ -256,6 +256,10 @@ describe("local provisioner", () => {
   it("kill -9 of an agent → restarted automatically with a new token", async () => {
     const ws = await create();
     await waitStatus(ws.id, "online");
+    const crashes = async () =>
+      (await ts.server.services.metrics.restarts.get()).values.find((v) => v.labels.cause === "crash")
+        ?.value ?? 0;
+    const crashesBefore = await crashes();
     const oldPid = provisioner.pid(ws.id)!;
     process.kill(oldPid, "SIGKILL");
     await waitFor(async () => (provisioner.pid(ws.id) ?? oldPid) !== oldPid, {
@@ -271,6 +275,7 @@ describe("local provisioner", () => {
       (e) => e.type === "WORKSPACE_PROVISIONING" && e.payload.reason === "restart",
     );
     expect(restart?.payload).toMatchObject({ cause: "crash", previousStatus: "online" });
+    expect((await crashes()) - crashesBefore).toBe(1); // molecule_process_restarts_total{cause="crash"}
     expect((await trpc(ts, "registry.heartbeat", { workspaceId: ws.id }, ws.token)).status).toBe(401);
     expect(provisioner.logs(ws.id).some((l) => l.line.includes("was killed by SIGKILL"))).toBe(true);
   });

@@ -31,6 +31,12 @@ export interface DbHandle {
    * another session holds it. PGlite is one process with one session: it always gets the lease.
    */
   tryLease(key: number): Promise<Lease | null>;
+  /**
+   * The pool's size and how many connections are busy (metrics). postgres.js keeps its connection
+   * queues private, so "busy" counts the statements in flight through `query` (the hot paths:
+   * heartbeat batches, the sweep), each of which holds one connection. PGlite is one session.
+   */
+  pool(): { max: number; inUse: number };
   close(): Promise<void>;
 }
 
@@ -57,6 +63,7 @@ function openPostgres(url: string): DbHandle {
   // onnotice: silence "relation already exists, skipping" notices from idempotent DDL.
   const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  let inFlight = 0;
   return {
     db,
     kind: "postgres",
@@ -65,9 +72,15 @@ function openPostgres(url: string): DbHandle {
     },
     async query<T>(text: string, params: readonly unknown[]) {
       // prepare: true makes postgres.js keep a named statement per connection for this text.
-      const rows = await client.unsafe(text, params as never[], { prepare: true });
-      return rows as unknown as T[];
+      inFlight++;
+      try {
+        const rows = await client.unsafe(text, params as never[], { prepare: true });
+        return rows as unknown as T[];
+      } finally {
+        inFlight--;
+      }
     },
+    pool: () => ({ max, inUse: Math.min(max, inFlight) }),
     async listen(channel, onPayload) {
       // postgres.js keeps one dedicated LISTEN connection and re-listens after reconnects.
       const sub = await client.listen(channel, onPayload);
@@ -119,6 +132,7 @@ async function openPglite(dir: string | undefined): Promise<DbHandle> {
   const client = dir ? new PGlite(dir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Database;
+  let inFlight = 0;
   return {
     db,
     kind: "pglite",
@@ -126,9 +140,14 @@ async function openPglite(dir: string | undefined): Promise<DbHandle> {
       await client.exec(sqlText);
     },
     async query<T>(text: string, params: readonly unknown[]) {
-      const result = await client.query<T>(text, params as unknown[]);
-      return result.rows;
+      inFlight++;
+      try {
+        return (await client.query<T>(text, params as unknown[])).rows;
+      } finally {
+        inFlight--;
+      }
     },
+    pool: () => ({ max: 1, inUse: inFlight > 0 ? 1 : 0 }),
     async listen(channel, onPayload) {
       const unsub = await client.listen(channel, onPayload);
       return async () => unsub();

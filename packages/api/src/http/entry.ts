@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openApiDocument } from "@molecule/contracts";
+import { requestIdFrom } from "../services/logger";
 import { isOperator } from "../services/operator-auth";
 import { guardRequest } from "../services/request-guard";
 import type { Services } from "../services/services";
 import { handleHealth } from "./health";
+import { handleMetrics } from "./metrics";
 import { sendJson, toHeaders } from "./respond";
 import { handleSession } from "./session";
 import { handleTrpc, TRPC_ENDPOINT } from "./trpc";
@@ -20,7 +22,7 @@ export type Fallback = (req: IncomingMessage, res: ServerResponse) => unknown;
  * here, on node:http, and never reach Next's router; every other path goes to `fallback`.
  */
 export function createRequestListener(services: Services, fallback?: Fallback): RequestListener {
-  const route = async (req: IncomingMessage, res: ServerResponse) => {
+  const route = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const url = req.url ?? "/";
     const query = url.indexOf("?");
     const pathname = query === -1 ? url : url.slice(0, query);
@@ -39,14 +41,15 @@ export function createRequestListener(services: Services, fallback?: Fallback): 
       } catch {
         return sendJson(res, 400, { error: "Malformed path." });
       }
-      return handleTrpc(req, res, services, path);
+      return handleTrpc(req, res, services, path, requestId);
     }
     if (pathname.startsWith("/registry/")) {
       const wire = /^\/registry\/([a-z-]+)\/?$/.exec(pathname);
-      if (wire) return handleWire(req, res, services, wire[1]!);
+      if (wire) return handleWire(req, res, services, wire[1]!, requestId);
       return sendJson(res, 404, { error: "Not found." });
     }
     if (pathname === "/api/health") return handleHealth(res, services);
+    if (pathname === "/api/metrics") return handleMetrics(req, res, services);
     // The API's description holds no data: open, like health (SPEC §9 names the paths it serves).
     if (pathname === "/api/openapi.json") {
       openApi ??= openApiDocument();
@@ -63,9 +66,33 @@ export function createRequestListener(services: Services, fallback?: Fallback): 
     }
     return sendJson(res, 404, { error: "Not found." });
   };
+  const { log } = services;
   return (req, res) => {
-    route(req, res).catch((error) => {
-      console.error("[http]", req.method, req.url, error);
+    // Every request has an id, echoed to the caller and on every log line about it (SPEC §9 [r2]).
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
+    res.setHeader("x-request-id", requestId);
+    // One line per request at debug only: at info the hot path writes nothing. The path is logged
+    // without its query string (no secret ever travels there, but nothing gains by logging it).
+    if (log.isLevelEnabled("debug")) {
+      const started = performance.now();
+      res.once("finish", () =>
+        log.debug(
+          {
+            requestId,
+            method: req.method,
+            path: (req.url ?? "/").split("?")[0],
+            status: res.statusCode,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+          },
+          "request",
+        ),
+      );
+    }
+    route(req, res, requestId).catch((error) => {
+      log.error(
+        { err: error, requestId, method: req.method, path: (req.url ?? "/").split("?")[0] },
+        "request failed",
+      );
       if (!res.headersSent) sendJson(res, 500, { error: "Something went wrong on the server." });
       else res.destroy();
     });

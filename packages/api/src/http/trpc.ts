@@ -3,6 +3,7 @@ import { HeartbeatInputSchema } from "@molecule/contracts";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { appRouter } from "../root";
 import { ingestHeartbeat } from "../routers/registry";
+import { rejectReason } from "../services/metrics";
 import { rateLimitResponseMeta, takeAgentToken } from "../services/rate-limit";
 import type { Services } from "../services/services";
 import { bearerToken, hashToken, plausibleToken } from "../services/tokens";
@@ -11,6 +12,7 @@ import { BodyTooLargeError, readBody, requestLimitFor } from "./body";
 import { sendJson, toHeaders } from "./respond";
 
 export const TRPC_ENDPOINT = "/api/trpc";
+const HEARTBEAT = "registry.heartbeat";
 /** SPEC §3: a tRPC batch holds at most 10 calls. */
 export const MAX_BATCH = 10;
 
@@ -26,8 +28,12 @@ export async function handleTrpc(
   res: ServerResponse,
   services: Services,
   path: string,
+  requestId: string,
 ) {
   const procedures = path.split(",");
+  const { metrics, log } = services;
+  // Heartbeats received and refused (metrics): counted per call, a batch may hold several.
+  for (const p of procedures) if (p === HEARTBEAT) metrics.heartbeatsReceived.inc();
   if (procedures.length > MAX_BATCH) {
     return sendJson(res, 400, trpcError(`A batch holds at most ${MAX_BATCH} calls.`, "batch"));
   }
@@ -36,6 +42,8 @@ export async function handleTrpc(
       (req as IncomingMessage & { body?: unknown }).body = await readBody(req, requestLimitFor(procedures));
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
+      for (const p of procedures)
+        if (p === HEARTBEAT) metrics.heartbeatsRejected.inc({ reason: "too_large" });
       return sendJson(res, 400, trpcError(error.message, "body"));
     }
   }
@@ -53,7 +61,9 @@ export async function handleTrpc(
     createContext: () =>
       createContext(services, { headers: toHeaders(req.headers), disconnect: () => res.destroy() }),
     onError({ error, path: at }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${at ?? "?"}:`, error.cause ?? error);
+      if (at === HEARTBEAT) metrics.heartbeatsRejected.inc({ reason: rejectReason(error.code) });
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        log.error({ err: error.cause ?? error, requestId, procedure: at }, "tRPC call failed");
     },
   });
 }

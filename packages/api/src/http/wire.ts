@@ -5,6 +5,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createCaller } from "../root";
 import { ingestHeartbeat } from "../routers/registry";
 import { invalidToken } from "../services/errors";
+import { rejectReason } from "../services/metrics";
 import { assertAgentRate, retryAfterOf } from "../services/rate-limit";
 import type { Services } from "../services/services";
 import { bearerToken, hashToken, plausibleToken } from "../services/tokens";
@@ -60,8 +61,11 @@ export async function handleWire(
   res: ServerResponse,
   services: Services,
   name: string,
+  requestId: string,
 ) {
   const route = ROUTES[name];
+  const heartbeat = name === "heartbeat";
+  if (heartbeat) services.metrics.heartbeatsReceived.inc();
   if (!route) return sendJson(res, 404, { error: `Unknown registry endpoint /registry/${name}.` });
   if (req.method !== "POST") return sendJson(res, 405, { error: "Use POST." }, { allow: "POST" });
   let body: unknown;
@@ -69,11 +73,15 @@ export async function handleWire(
     const text = await readBody(req, bodyLimitFor(name));
     body = text ? JSON.parse(text) : {};
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return sendJson(res, 400, { error: error.message });
-    return sendJson(res, 400, { error: "body: must be valid JSON" });
+    const tooLarge = error instanceof BodyTooLargeError;
+    if (heartbeat)
+      services.metrics.heartbeatsRejected.inc({ reason: tooLarge ? "too_large" : "bad_request" });
+    return sendJson(res, 400, { error: tooLarge ? error.message : "body: must be valid JSON" });
   }
-  if (!body || typeof body !== "object" || Array.isArray(body))
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    if (heartbeat) services.metrics.heartbeatsRejected.inc({ reason: "bad_request" });
     return sendJson(res, 400, { error: "body: must be a JSON object" });
+  }
   try {
     const input = mapKeys(body, snakeToCamel) as Record<string, unknown>;
     const output = await route(services, toHeaders(req.headers), input);
@@ -82,8 +90,9 @@ export async function handleWire(
     const trpc =
       error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error });
     const status = getHTTPStatusCodeFromError(trpc);
+    if (heartbeat) services.metrics.heartbeatsRejected.inc({ reason: rejectReason(trpc.code) });
     if (status >= 500) {
-      console.error("[wire]", name, error);
+      services.log.error({ err: error, requestId, endpoint: `/registry/${name}` }, "wire call failed");
       return sendJson(res, status, { error: "Something went wrong on the server." });
     }
     const fields = fieldErrors(trpc.cause);

@@ -11,7 +11,7 @@ export const ADMIN_TOKEN_FILE = "admin-token";
 export interface AdminTokenOptions {
   /** Where the generated token is kept (default: the data directory, MOLECULE_DATA_DIR or .data/). */
   dir?: string;
-  /** Where the sign-in link is printed (default: stdout). */
+  /** Where the sign-in link (and a warning about the token file) is printed (default: stdout). */
   log?: (line: string) => void;
 }
 
@@ -31,7 +31,7 @@ function tooShort(token: string, where: string): Error {
 }
 
 /** Reads the kept token, or writes a new one with mode 0600 (exclusive create: two starts agree). */
-function keptToken(dir: string): { token: string; created: boolean } {
+function keptToken(dir: string, log: (line: string) => void): { token: string; created: boolean } {
   const file = join(dir, ADMIN_TOKEN_FILE);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   try {
@@ -44,7 +44,7 @@ function keptToken(dir: string): { token: string; created: boolean } {
   // Someone else may have been able to read a widened file: narrow it, and say so.
   if ((statSync(file).mode & 0o077) !== 0) {
     chmodSync(file, 0o600);
-    console.warn(`[molecule] ${file} was readable by other users; it is now 0600. Consider deleting it.`);
+    log(`[molecule] ${file} was readable by other users; it is now 0600. Consider deleting it.`);
   }
   const token = readFileSync(file, "utf8").trim();
   if (token.length < ADMIN_TOKEN_MIN_LENGTH)
@@ -73,7 +73,7 @@ export function ensureAdminToken(config: ServerConfig, options: AdminTokenOption
     );
   }
   const dir = options.dir ?? dataDir();
-  const { token, created } = keptToken(dir);
+  const { token, created } = keptToken(dir, log);
   log(
     `[molecule] ${created ? "generated an admin token" : "using the admin token"} in ${join(dir, ADMIN_TOKEN_FILE)}; ` +
       `open this link to sign in:\n\n    ${signInUrl(config, token)}\n`,

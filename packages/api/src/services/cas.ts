@@ -14,6 +14,7 @@ import { TRPCError } from "@trpc/server";
 import type { Transition } from "../domain/status-machine";
 import { workspaceNotFound } from "./errors";
 import { lockEventLog, recordEvent, type Tx } from "./events";
+import { metricsOf } from "./metrics";
 import { liveToken, liveTokenHashes } from "./tokens";
 
 export interface CasPlan {
@@ -97,7 +98,11 @@ export async function casUpdate(
             await decided.inTransaction?.(tx, after);
             return { after, events };
           });
-    if (result) return { before, after: result.after, transition, events: result.events };
+    if (result) {
+      // Committed here unless `db` is a caller's transaction (not bound to metrics: not counted).
+      if (transition) metricsOf(db)?.countTransition(before.status, transition);
+      return { before, after: result.after, transition, events: result.events };
+    }
     if (decided.whileTokenLive && !(await liveTokenHashes(db, id)).includes(decided.whileTokenLive)) {
       throw new TRPCError({
         code: "UNAUTHORIZED",

@@ -1,6 +1,8 @@
 import type { EventEnvelope } from "@molecule/contracts";
 import { type DbHandle, eq, workspaceEvents } from "@molecule/db";
 import { EVENTS_CHANNEL, toEnvelope } from "./events";
+import type { Logger } from "./logger";
+import { metricsOf } from "./metrics";
 import type { TelemetryBatch } from "./telemetry";
 
 /** `bytes`: the event's size as it arrived, so subscribers can bound what they hold. */
@@ -19,7 +21,10 @@ export class EventBus {
   // Events are delivered one after another, in NOTIFY order, even when one must be read back.
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly handle: DbHandle) {}
+  constructor(
+    private readonly handle: DbHandle,
+    private readonly log: Pick<Logger, "error"> = console,
+  ) {}
 
   async start(): Promise<void> {
     if (this.unlisten) return;
@@ -88,7 +93,7 @@ export class EventBus {
         try {
           listener(parsed.telemetry);
         } catch (error) {
-          console.error("[event-bus] telemetry listener failed", error);
+          this.log.error({ err: error }, "event bus: a telemetry listener failed");
         }
       }
       return;
@@ -97,8 +102,8 @@ export class EventBus {
     if ("ref" in parsed) {
       event = await this.readBack(parsed.ref);
       if (!event) {
-        console.error(
-          `[event-bus] event ${parsed.ref} could not be read back; live clients get it on resume`,
+        this.log.error(
+          `event bus: event ${parsed.ref} could not be read back; live clients get it on resume`,
         );
         return;
       }
@@ -106,11 +111,13 @@ export class EventBus {
       event = parsed;
     }
     if (!event) return;
+    // Lag: the event's commit-time stamp (database clock) to its delivery here.
+    metricsOf(this.handle.db)?.busLag.observe(Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
     for (const listener of this.listeners) {
       try {
         listener(event, payload.length);
       } catch (error) {
-        console.error("[event-bus] listener failed", error);
+        this.log.error({ err: error }, "event bus: a listener failed");
       }
     }
   }

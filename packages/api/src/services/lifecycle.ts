@@ -2,7 +2,7 @@ import type { WorkspaceView } from "@molecule/contracts";
 import { findWorkspace, toWorkspaceView } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
-import { casUpdate } from "./cas";
+import { type CasResult, casUpdate } from "./cas";
 import { HasChildren, workspaceNotFound } from "./errors";
 import { withEventLogLocked } from "./events";
 import { descendantsOf } from "./org-tree";
@@ -54,19 +54,20 @@ export async function pauseWorkspace(services: Services, id: string): Promise<{ 
   const paused = await withEventLogLocked(services.handle.db, async (_, tx) => {
     const root = await findWorkspace(tx, id);
     if (!root || root.status === "removed") throw workspaceNotFound();
-    const done: { id: string; external: boolean }[] = [];
+    const done: CasResult[] = [];
     for (const target of [id, ...(await descendantsOf(tx, id)).map((d) => d.id)]) {
       const result = await casUpdate(tx, target, (row) => {
         const change = transition(row.status, { kind: "pause" });
         return change ? { transition: change } : null;
       });
-      if (result) done.push({ id: target, external: result.after.external });
+      if (result) done.push(result);
     }
     return done;
   });
+  countCommitted(services, paused);
   // After the commit, like remove: never stop a process for a pause that rolled back.
-  for (const p of paused) if (!p.external) services.processes?.stop(p.id);
-  return { paused: paused.map((p) => p.id) };
+  for (const p of paused) if (!p.after.external) services.processes?.stop(p.after.id);
+  return { paused: paused.map((p) => p.after.id) };
 }
 
 /** workspace.resume: paused → provisioning (external: awaiting_agent); a local one is started. */
@@ -109,7 +110,7 @@ export async function removeWorkspace(
         cause: new HasChildren(descendants.map((d) => ({ id: d.id, name: d.name }))),
       });
     }
-    const done: string[] = [];
+    const done: CasResult[] = [];
     // Deepest first, each its own compare-and-set (a savepoint).
     for (const target of [...descendants.map((d) => d.id)].reverse().concat(id)) {
       const result = await casUpdate(tx, target, (row) => {
@@ -122,13 +123,14 @@ export async function removeWorkspace(
             }
           : null;
       });
-      if (result) done.push(target);
+      if (result) done.push(result);
     }
     return done;
   });
+  countCommitted(services, removed);
   // After the commit: a process stopped for a removal that then rolled back would be wrong.
-  for (const target of removed) services.processes?.stop(target);
-  return { removed };
+  for (const r of removed) services.processes?.stop(r.after.id);
+  return { removed: removed.map((r) => r.after.id) };
 }
 
 /**
@@ -154,4 +156,9 @@ export async function rotateWorkspaceToken(
     return { transition: null, inTransaction: (tx) => rotateTokenIn(tx, id, token) };
   });
   return { token, prefix: token.slice(0, 8) };
+}
+
+/** casUpdate in a caller's transaction does not count its transition: counted here, after the commit. */
+function countCommitted(services: Services, results: CasResult[]) {
+  for (const r of results) if (r.transition) services.metrics.countTransition(r.before.status, r.transition);
 }

@@ -2,6 +2,8 @@ import type { DbHandle } from "@molecule/db";
 import type { ServerConfig } from "../config";
 import type { EventBus } from "./event-bus";
 import type { HeartbeatIngest } from "./heartbeat-ingest";
+import type { Logger } from "./logger";
+import type { Metrics } from "./metrics";
 import type { TelemetryPublisher } from "./telemetry";
 
 /** One captured line of a workspace process's output. */
@@ -53,4 +55,8 @@ export interface Services {
   heartbeats: HeartbeatIngest;
   /** Batched NOTIFY of live telemetry (see telemetry.ts). */
   telemetry: TelemetryPublisher;
+  /** Structured logs (logger.ts): never given a token or a secret value. */
+  log: Logger;
+  /** This server's Prometheus metrics (metrics.ts). */
+  metrics: Metrics;
 }

@@ -4,6 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
 import { EVENTS_CHANNEL, withEventLogLocked } from "./events";
+import { metricsOf } from "./metrics";
 import type { Services } from "./services";
 
 /** How many provisioning rows one tick looks at; the next tick picks up the rest. */
@@ -123,10 +124,12 @@ export function startSweeper(services: Db, options: SweeperOptions = {}): Sweepe
       // until a chunk finds nobody left.
       while (found.silent && !stopped) {
         const chunkStarted = performance.now();
-        const ids = await markOfflineChunk(services, heardSince, chunk, [...inFlight.keys()]);
+        const went = await markOfflineChunk(services, heardSince, chunk, [...inFlight.keys()]);
         const took = performance.now() - chunkStarted;
         lastChunkMs = took;
+        const ids = went.map((w) => w.id);
         report.offline.push(...ids);
+        countOffline(services, went, took);
         // Keep each chunk's hold on the event log short (SPEC §10: ≤ 100 ms at a time).
         chunk = took > CHUNK_TARGET_MS ? Math.max(MIN_CHUNK, chunk >> 1) : Math.min(MAX_CHUNK, chunk * 2);
         if (ids.length === 0) break;
@@ -153,12 +156,17 @@ export function startSweeper(services: Db, options: SweeperOptions = {}): Sweepe
   function tick(): Promise<SweepReport> {
     // Ticks never overlap: a manual tick during a timer tick waits for it, then runs.
     const previous = running ?? Promise.resolve(null);
-    const next = previous.then(() =>
-      sweepOnce().catch((error): SweepReport => {
-        lostHearing(error);
-        return { offline: [], failed: [], skipped: "db_error" };
-      }),
-    );
+    const next = previous.then(() => {
+      const started = performance.now();
+      return sweepOnce()
+        .catch((error): SweepReport => {
+          lostHearing(error);
+          return { offline: [], failed: [], skipped: "db_error" };
+        })
+        .finally(() =>
+          metricsOf(services.handle.db)?.sweepDuration.observe((performance.now() - started) / 1000),
+        );
+    });
     running = next;
     void next.finally(() => {
       if (running === next) running = null;
@@ -262,12 +270,12 @@ async function markOfflineChunk(
   heardSince: Date | null,
   limit: number,
   beingHeard: string[],
-): Promise<string[]> {
+): Promise<{ id: string; was: string }[]> {
   const heard = sql`${(heardSince ?? new Date()).toISOString()}::timestamptz`;
   return withEventLogLocked(services.handle.db, async (tx) => {
     const result = await tx.execute(sql`
       with candidates as (
-        select w.id from workspaces w
+        select w.id, w.status from workspaces w
         where ${silent(heard, services.config.offlineAfterMs)}
           and w.id not in (select json_array_elements_text(${JSON.stringify(beingHeard)}::json))
         limit ${Math.trunc(limit)}::int
@@ -280,7 +288,7 @@ async function markOfflineChunk(
         set status = 'offline', status_changed_at = now(), updated_at = now(), status_reason = null
         from candidates c
         where w.id = c.id
-        returning w.id, w.last_heartbeat_at
+        returning w.id, w.last_heartbeat_at, c.status as was
       ),
       events as (
         insert into workspace_events (workspace_id, type, payload)
@@ -289,13 +297,23 @@ async function markOfflineChunk(
         order by id
         returning id, workspace_id, type, payload, at
       )
-      select workspace_id as id,
+      select e.workspace_id as id, g.was,
         pg_notify(${EVENTS_CHANNEL}, json_build_object(
-          'id', id::text, 'type', type, 'workspaceId', workspace_id, 'at', ${iso(sql`at`)},
-          'payload', payload)::text)
-      from events`);
-    return rowsOf<{ id: string }>(result).map((r) => r.id);
+          'id', e.id::text, 'type', e.type, 'workspaceId', e.workspace_id, 'at', ${iso(sql`at`)},
+          'payload', e.payload)::text)
+      from events e join went g on g.id = e.workspace_id`);
+    return rowsOf<{ id: string; was: string }>(result);
   });
+}
+
+/** The offline chunk's transitions, by the status each workspace had (one increment per status). */
+function countOffline(services: Db, went: { was: string }[], tookMs: number) {
+  const metrics = metricsOf(services.handle.db);
+  if (!metrics) return;
+  metrics.offlineChunkLock.set(tookMs / 1000);
+  const byStatus = new Map<string, number>();
+  for (const w of went) byStatus.set(w.was, (byStatus.get(w.was) ?? 0) + 1);
+  for (const [from, n] of byStatus) metrics.transitions.inc({ from, to: "offline" }, n);
 }
 
 /**

@@ -44,25 +44,25 @@ export async function leadProvisioning(
     if (stopped) return;
     if (lease) {
       if (await lease.check()) return;
-      console.error(
-        "[provisioner] lost the provisioner lease (database connection lost): stopping this instance's agent processes until it holds the lease again (another instance may take over first)",
+      services.log.error(
+        "provisioner: lost the provisioner lease (database connection lost): stopping this instance's agent processes until it holds the lease again (another instance may take over first)",
       );
       await demote();
       return;
     }
     lease = await services.handle.tryLease(PROVISIONER_LEASE_KEY).catch((error) => {
-      console.error("[provisioner] could not ask for the provisioner lease", error);
+      services.log.error({ err: error }, "provisioner: could not ask for the provisioner lease");
       return null;
     });
     if (!lease) {
       if (!toldStandby)
-        console.log(
-          "[provisioner] another server instance runs the agent processes of this database; this one stands by and takes over if it stops",
+        services.log.info(
+          "provisioner: another server instance runs the agent processes of this database; this one stands by and takes over if it stops",
         );
       toldStandby = true;
       return;
     }
-    if (toldStandby) console.log("[provisioner] took over the agent processes of this database");
+    if (toldStandby) services.log.info("provisioner: took over the agent processes of this database");
     toldStandby = false;
     provisioner = createLocalProvisioner(services, { platformUrl: options.platformUrl });
     services.processes = provisioner;
@@ -74,7 +74,9 @@ export async function leadProvisioning(
   await tick();
   let pending: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    pending = pending.then(tick).catch((error) => console.error("[provisioner] lease check failed", error));
+    pending = pending
+      .then(tick)
+      .catch((error) => services.log.error({ err: error }, "provisioner: lease check failed"));
   }, options.retryMs ?? 5_000);
   timer.unref();
 

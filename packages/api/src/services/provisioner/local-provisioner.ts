@@ -129,7 +129,10 @@ export class LocalProvisioner implements ProcessManager {
         void this.stopIfNotRunning(event.workspaceId);
       } else if (event.type === "WORKSPACE_CREATED" || event.type === "WORKSPACE_PROVISIONING") {
         void this.startIfRequestedElsewhere(event.workspaceId).catch((error) =>
-          console.error("[provisioner] could not start a workspace", error),
+          this.services.log.error(
+            { err: error, workspaceId: event.workspaceId },
+            "provisioner: could not start a workspace",
+          ),
         );
       }
     });
@@ -253,7 +256,7 @@ export class LocalProvisioner implements ProcessManager {
         "system",
         `provisioner error: ${error instanceof Error ? error.message : String(error)}`,
       );
-      console.error(`[provisioner] ${slot.id}:`, error);
+      this.services.log.error({ err: error, workspaceId: slot.id }, "provisioner error");
     });
     slot.queue = next;
     return next;
@@ -349,7 +352,7 @@ export class LocalProvisioner implements ProcessManager {
       slot.logs.push("system", `pid ${child.pid} ${describeExit(code, signal)}`);
       if (!expected && generation === slot.generation && !this.closed) {
         void this.onCrash(slot, generation, code, signal).catch((error) =>
-          console.error("[provisioner] crash handling failed", error),
+          this.services.log.error({ err: error, workspaceId: slot.id }, "provisioner: crash handling failed"),
         );
       }
     };
