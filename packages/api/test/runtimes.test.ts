@@ -22,10 +22,9 @@ describe("the demo runtime", () => {
     const root = tempDir();
     mkdirSync(join(root, "apps", "agent", "dist"), { recursive: true });
     writeFileSync(join(root, "apps", "agent", "dist", "main.js"), "");
-    expect(demoRuntime(root)).toEqual({
-      command: process.execPath,
-      args: [join(root, "apps", "agent", "dist", "main.js")],
-    });
+    const built = join(root, "apps", "agent", "dist", "main.js");
+    // A self-contained bundle: as root the provisioner may run a readable copy of it.
+    expect(demoRuntime(root)).toEqual({ command: process.execPath, args: [built], bundle: built });
   });
 
   it("falls back to the TypeScript source with tsx only when nothing was built", () => {
