@@ -28,6 +28,17 @@ test("the printed link /sign-in#token=… signs in and lands on the canvas", asy
   await expect(page).toHaveURL(/\/sign-in$/);
 });
 
+test("the link opened in the tab the canvas sent to /sign-in signs in too (only the fragment changes)", async ({
+  page,
+}) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto(`/sign-in#token=${E2E_ADMIN_TOKEN}`);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  expect(page.url()).not.toContain(E2E_ADMIN_TOKEN);
+});
+
 test("a wrong token shows a clear error and signs nobody in", async ({ page }) => {
   await page.goto("/sign-in#token=not-the-admin-token-at-all-0123456789");
   // (Next's route announcer is an empty alert of its own: pick ours by its text.)

@@ -37,22 +37,30 @@ export function SignInForm() {
 
   // Opened from the printed link: take the token out of the address bar (and history) at once,
   // then sign in with it. A wrong one stays in the field so the error has something to point at.
-  // Without a link, a browser that is already signed in goes straight on to the canvas.
-  useEffect(() => {
+  const signInFromLink = useCallback((): boolean => {
     const fromLink = tokenFromFragment();
-    if (!fromLink) {
+    if (!fromLink) return false;
+    window.history.replaceState(null, "", window.location.pathname);
+    setToken(fromLink);
+    void signIn(fromLink);
+    return true;
+  }, [signIn]);
+
+  // Without a link, a browser that is already signed in goes straight on to the canvas. The link
+  // pasted into a tab already showing /sign-in changes only the fragment (no page load): listen.
+  useEffect(() => {
+    if (!signInFromLink()) {
       fetch("/api/session")
         .then((res) => res.json() as Promise<{ signedIn?: boolean }>)
         .then((state) => {
           if (state.signedIn) window.location.replace("/");
         })
         .catch(() => {});
-      return;
     }
-    window.history.replaceState(null, "", window.location.pathname);
-    setToken(fromLink);
-    void signIn(fromLink);
-  }, [signIn]);
+    const onHash = () => void signInFromLink();
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, [signInFromLink]);
 
   function submit(e: FormEvent) {
     e.preventDefault();
