@@ -49,6 +49,10 @@ const ratio = (a: number, b: number) => (Number.isFinite(a) && b > 0 ? +(a / b).
 const pct = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
 
+/** Every server gets the same unmeasured 3 s of load first, so no row measures a cold JIT. */
+const warmUp = (url: string, db: BenchDatabase) =>
+  wrk(url, db.fleet, { style: "wire", connections: CONNECTIONS, seconds: 3 });
+
 async function ingest(db: BenchDatabase) {
   let pgbenchTps = Number.NaN;
   if (db.url) {
@@ -60,6 +64,7 @@ async function ingest(db: BenchDatabase) {
   if (db.url) {
     for (const mode of ["single", "group"] as const) {
       const bare = await startBaseline(db, mode);
+      await warmUp(bare.url, db);
       const r = await wrk(bare.url, db.fleet, { style: "wire", connections: CONNECTIONS, seconds: SECONDS });
       await bare.stop();
       if (mode === "single") bareSingle = r.rps;
@@ -76,6 +81,7 @@ async function ingest(db: BenchDatabase) {
   }
   const server = await startMolecule(db, { OFFLINE_AFTER_MS: String(10 * 60_000) });
   const rssStart = server.rssKiB();
+  await warmUp(server.url, db);
   for (const style of ["wire", "trpc"] as const) {
     const r = await wrk(server.url, db.fleet, { style, connections: CONNECTIONS, seconds: SECONDS });
     rows.push({

@@ -96,7 +96,7 @@ export function takeAgentToken(
 }
 
 /** takeAgentToken for tRPC procedures: TOO_MANY_REQUESTS (429) with a RateLimited cause. */
-export function assertAgentRate(services: Services, headers: Headers) {
+export function assertAgentRate(services: Services, headers: Headers | string | undefined) {
   const refused = takeAgentToken(services, headers);
   if (refused) {
     const cause = new RateLimited(refused.retryAfterSeconds);
