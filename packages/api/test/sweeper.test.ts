@@ -431,6 +431,23 @@ describe("what the request path can tell the sweep", () => {
     expect(statuses.every((status) => status < 500)).toBe(true);
   });
 
+  it("a heartbeat that reached the server but failed on the database keeps only its own workspace heard", async () => {
+    const heard = await onlineWorkspace();
+    const other = await onlineWorkspace();
+    const s = sweeper({ timer: false, maxGapMs: 60_000 });
+    await s.tick();
+    await waitFor(
+      async () => {
+        // Its agent keeps calling; each write fails on the database (the pool is recovering).
+        s.hearing(heard.id)(new Error("connection terminated unexpectedly"));
+        return (await s.tick()).offline.includes(other.id);
+      },
+      { what: "the other workspace offline" },
+    );
+    expect((await rowOf(db(), heard.id)).status).toBe("online");
+    expect(s.heardSince()).not.toBeNull();
+  });
+
   it("a workspace whose heartbeat is in flight (heard, not yet written) is not marked offline", async () => {
     const ws = await onlineWorkspace();
     const s = sweeper({ timer: false });

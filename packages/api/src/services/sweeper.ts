@@ -38,7 +38,7 @@ export interface Sweeper {
    * offline. Whether the database is down is decided by the sweep's own queries only (SPEC §2
    * [r2]): one request's database error — maybe its own bad input — never stops liveness for all.
    */
-  hearing(workspaceId: string): () => void;
+  hearing(workspaceId: string): (error?: unknown) => void;
   /** Database time since which this instance has heard continuously (null: not yet / outage). */
   heardSince(): Date | null;
   /** How long the last offline chunk held the event-log lock, in ms (metrics, benchmarks). */
@@ -89,6 +89,15 @@ export function startSweeper(services: Db, options: SweeperOptions = {}): Sweepe
   let lastChunkMs = 0;
 
   const inFlight = new Map<string, number>();
+  // Workspaces whose heartbeat arrived but could not be written because of the database (not the
+  // caller): they were heard, so that one workspace is not silent while the pool recovers. Only
+  // that workspace: one request's failure never stops liveness for the others (SPEC §2 [r2]).
+  const heardButUnwritten = new Map<string, number>();
+  const beingHeard = () => {
+    const since = Date.now() - offlineAfterMs;
+    for (const [id, at] of heardButUnwritten) if (at < since) heardButUnwritten.delete(id);
+    return [...new Set([...inFlight.keys(), ...heardButUnwritten.keys()])];
+  };
   const lostHearing = (error: unknown) => {
     heardSince = null;
     if (!failing) log("database unreachable; silence is not counted until it answers again", error);
@@ -124,7 +133,7 @@ export function startSweeper(services: Db, options: SweeperOptions = {}): Sweepe
       // until a chunk finds nobody left.
       while (found.silent && !stopped) {
         const chunkStarted = performance.now();
-        const went = await markOfflineChunk(services, heardSince, chunk, [...inFlight.keys()]);
+        const went = await markOfflineChunk(services, heardSince, chunk, beingHeard());
         const took = performance.now() - chunkStarted;
         lastChunkMs = took;
         const ids = went.map((w) => w.id);
@@ -199,12 +208,15 @@ export function startSweeper(services: Db, options: SweeperOptions = {}): Sweepe
     hearing(workspaceId) {
       inFlight.set(workspaceId, (inFlight.get(workspaceId) ?? 0) + 1);
       let done = false;
-      return () => {
+      return (error) => {
         if (done) return;
         done = true;
         const left = (inFlight.get(workspaceId) ?? 1) - 1;
         if (left > 0) inFlight.set(workspaceId, left);
         else inFlight.delete(workspaceId);
+        // A client error (bad token, bad input) is no sign of life; a database failure is.
+        if (error !== undefined && !(error instanceof TRPCError && error.code !== "INTERNAL_SERVER_ERROR"))
+          heardButUnwritten.set(workspaceId, Date.now());
       };
     },
   };
