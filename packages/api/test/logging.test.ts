@@ -105,3 +105,25 @@ describe("logs (SPEC §9 [r2])", () => {
     }
   });
 });
+
+describe("error lines", () => {
+  it("keep the failed query's text but not its bound values, at any depth of cause", () => {
+    const out: string[] = [];
+    const log = createLogger("info", { write: (line: string) => void out.push(line) });
+    const driver = Object.assign(new Error("connection reset"), {
+      query: "update workspaces set …",
+      parameters: ["driver-bound-value-1"],
+    });
+    const wrapped = Object.assign(new Error("Failed query"), {
+      query: "update workspaces set …",
+      params: ["drizzle-bound-value-2"],
+      cause: driver,
+    });
+    log.error({ err: wrapped }, "heartbeat batch failed");
+    const line = out.join("");
+    expect(line).toContain("update workspaces set");
+    expect(line).toContain("connection reset");
+    expect(line).not.toContain("driver-bound-value-1");
+    expect(line).not.toContain("drizzle-bound-value-2");
+  });
+});

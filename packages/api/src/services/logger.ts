@@ -29,7 +29,35 @@ const REDACT = [
 export function createLogger(level: LogLevel = "info", destination?: DestinationStream): Logger {
   const out =
     destination ?? (process.stdout.isTTY ? prettyStdout() : pino.destination({ dest: 1, sync: true }));
-  return pino({ level, base: { pid: process.pid }, redact: { paths: REDACT, censor: "[redacted]" } }, out);
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      redact: { paths: REDACT, censor: "[redacted]" },
+      serializers: { err: serializeError },
+    },
+    out,
+  );
+}
+
+// Bound values of a failed query (Drizzle's `params`, postgres.js's `parameters`): for a heartbeat
+// batch they are token hashes and agent text, thousands of them. The query text stays: it says
+// which statement failed; the values are the callers' data and make one error line megabytes long.
+const QUERY_VALUES = new Set(["params", "parameters"]);
+
+/** pino's standard error serializer, then the query values dropped at every level of `cause`. */
+export function serializeError(err: unknown): unknown {
+  return withoutQueryValues(pino.stdSerializers.err(err as Error), 0);
+}
+
+function withoutQueryValues(value: unknown, depth: number): unknown {
+  if (!value || typeof value !== "object" || depth > 4) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (QUERY_VALUES.has(key)) continue;
+    out[key] = key === "cause" ? withoutQueryValues(inner, depth + 1) : inner;
+  }
+  return out;
 }
 
 const LEVEL_NAMES: Record<number, string> = {
