@@ -87,6 +87,7 @@ export async function startServer(
   const metrics = new Metrics();
   bindMetrics(handle.db, metrics);
   const bus = new EventBus(handle, log);
+  const telemetry = new TelemetryPublisher(handle);
   const services: Services = {
     handle,
     config,
@@ -94,12 +95,11 @@ export async function startServer(
     secretsKey,
     processes: null,
     liveness: null,
-    telemetry: new TelemetryPublisher(handle),
-    heartbeats: null as unknown as HeartbeatIngest,
+    telemetry,
+    heartbeats: new HeartbeatIngest({ handle, config, telemetry }),
     log,
     metrics,
   };
-  services.heartbeats = new HeartbeatIngest(services);
   metrics.sources = {
     workspacesByStatus: () =>
       handle.query<{ status: string; n: number }>(

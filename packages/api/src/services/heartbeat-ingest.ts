@@ -10,7 +10,7 @@ import { pendingDirectives, spendMonthOf } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import { invalidToken, otherWorkspace } from "./errors";
 import { recordHeartbeat } from "./registry";
-import type { Services } from "./services";
+import type { HeartbeatServices } from "./services";
 
 /**
  * Group commit for heartbeats (SPEC §10, ARCHITECTURE "How data flows").
@@ -139,7 +139,7 @@ export class HeartbeatIngest {
   private readonly maxInFlight: number;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: HeartbeatServices,
     options: IngestOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 500;

@@ -3,7 +3,7 @@ import { currentSpend, pendingDirectives, spendMonthOf, sql, type WorkspaceRow }
 import { isUnhealthy, transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
 import { workspaceRemoved } from "./errors";
-import type { Services } from "./services";
+import type { HeartbeatServices, Services } from "./services";
 
 const NOW = sql`now()` as unknown as Date;
 
@@ -50,7 +50,7 @@ export async function registerAgent(
  * machine says, emits WORKSPACE_BUDGET_EXCEEDED once per crossing, then streams live telemetry.
  */
 export async function recordHeartbeat(
-  services: Services,
+  services: HeartbeatServices,
   id: string,
   hb: Heartbeat,
   tokenHash: string,

@@ -60,3 +60,6 @@ export interface Services {
   /** This server's Prometheus metrics (metrics.ts). */
   metrics: Metrics;
 }
+
+/** What recording a heartbeat needs: the heartbeat ingest is built from this, before `Services`. */
+export type HeartbeatServices = Pick<Services, "handle" | "config" | "telemetry">;
