@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { CreateWorkspace, WorkspaceView } from "@molecule/contracts";
+import { type CreateWorkspace, judgeAction, type WorkspaceView } from "@molecule/contracts";
 import {
   agentMemories,
   type Database,
@@ -11,6 +11,7 @@ import {
 } from "@molecule/db";
 import { fieldError } from "./errors";
 import { lockEventLog, recordEvent } from "./events";
+import { pausedAncestor } from "./org-tree";
 import { nextFreeSlot } from "./placement";
 import { findRuntime, loadRuntimes } from "./runtimes";
 import { seal } from "./secrets-crypto";
@@ -53,11 +54,17 @@ export async function createWorkspace(
 
   const row = await db.transaction(async (tx) => {
     await lockEventLog(tx);
-    // Checked under the lock a removal's event also takes: never a live child of a removed parent.
+    // Checked under the lock a removal's or pause's event also takes: never a live child of a
+    // removed parent, nor a new process under a paused one (pause cascades, SPEC §2).
     if (input.parentId) {
-      const parent = await findWorkspace(tx as unknown as Database, input.parentId);
+      const asDb = tx as unknown as Database;
+      const parent = await findWorkspace(asDb, input.parentId);
       if (!parent) throw fieldError("parentId", "no workspace with that id");
       if (parent.status === "removed") throw fieldError("parentId", "that workspace was removed");
+      const verdict = judgeAction("addChild", parent.status, {
+        pausedAncestor: await pausedAncestor(asDb, parent.parentId),
+      });
+      if (!verdict.ok) throw fieldError("parentId", verdict.reason);
     }
     const [created] = await tx
       .insert(workspaces)
