@@ -19,9 +19,11 @@ import type { Services } from "./services";
 import { loadTemplate } from "./templates";
 import { mintToken, storeToken } from "./tokens";
 
-export async function listWorkspaces(services: Services): Promise<WorkspaceView[]> {
+export async function listWorkspaces(services: Services, includeRemoved = false): Promise<WorkspaceView[]> {
   const now = new Date();
-  return (await listVisibleWorkspaces(services.handle.db)).map((row) => toWorkspaceView(row, now));
+  return (await listVisibleWorkspaces(services.handle.db, includeRemoved)).map((row) =>
+    toWorkspaceView(row, now),
+  );
 }
 
 /**
