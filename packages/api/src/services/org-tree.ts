@@ -1,4 +1,4 @@
-import { pausedAncestorOf, type TreeNode } from "@molecule/contracts";
+import { judgeAction, pausedAncestorOf, type TreeNode, type WorkspaceStatus } from "@molecule/contracts";
 import { type Database, eq, workspaces } from "@molecule/db";
 
 interface TreeRow {
@@ -56,4 +56,18 @@ export async function pausedAncestor(db: Database, parentId: string | null): Pro
     next = row.parentId;
   }
   return pausedAncestorOf((id) => chain.get(id), parentId);
+}
+
+/**
+ * Why a running workspace may not be placed under `parent` (created there, or moved there), or
+ * null: pause cascades, so nothing runs under a paused workspace (SPEC §2).
+ */
+export async function addChildRefusal(
+  db: Database,
+  parent: { status: WorkspaceStatus; parentId: string | null },
+): Promise<string | null> {
+  const verdict = judgeAction("addChild", parent.status, {
+    pausedAncestor: await pausedAncestor(db, parent.parentId),
+  });
+  return verdict.ok ? null : verdict.reason;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type CreateWorkspace, judgeAction, type WorkspaceView } from "@molecule/contracts";
+import type { CreateWorkspace, WorkspaceView } from "@molecule/contracts";
 import {
   agentMemories,
   type Database,
@@ -11,7 +11,7 @@ import {
 } from "@molecule/db";
 import { fieldError } from "./errors";
 import { lockEventLog, recordEvent } from "./events";
-import { pausedAncestor } from "./org-tree";
+import { addChildRefusal } from "./org-tree";
 import { nextFreeSlot } from "./placement";
 import { findRuntime, loadRuntimes } from "./runtimes";
 import { seal } from "./secrets-crypto";
@@ -63,10 +63,8 @@ export async function createWorkspace(
       const parent = await findWorkspace(asDb, input.parentId);
       if (!parent) throw fieldError("parentId", "no workspace with that id");
       if (parent.status === "removed") throw fieldError("parentId", "that workspace was removed");
-      const verdict = judgeAction("addChild", parent.status, {
-        pausedAncestor: await pausedAncestor(asDb, parent.parentId),
-      });
-      if (!verdict.ok) throw fieldError("parentId", verdict.reason);
+      const refusal = await addChildRefusal(asDb, parent);
+      if (refusal) throw fieldError("parentId", refusal);
     }
     const [created] = await tx
       .insert(workspaces)
