@@ -1,19 +1,26 @@
 "use client";
 
+import { ACTION_FROM } from "@molecule/contracts";
 import { useEffect, useRef } from "react";
 import { pauseWorkspace, restartWorkspace, resumeWorkspace, rotateToken, setCollapsed } from "@/lib/actions";
+import { buttonFor, usePausedAncestor } from "@/lib/allowed";
 import { useCanvas } from "@/lib/store";
 
 export function ContextMenu() {
   const menu = useCanvas((s) => s.menu);
   const ws = useCanvas((s) => (s.menu ? s.workspaces[s.menu.id] : undefined));
   const children = useCanvas((s) => (s.menu ? (s.childCounts[s.menu.id] ?? 0) : 0));
+  const pausedAncestor = usePausedAncestor(menu?.id ?? "");
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (menu) ref.current?.querySelector("button")?.focus();
   }, [menu]);
   if (!menu || !ws) return null;
   const store = useCanvas.getState();
+  // Which items are offered, and enabled, comes from the shared rule (SPEC §2).
+  const can = (action: Parameters<typeof buttonFor>[0]) => buttonFor(action, ws.status, pausedAncestor);
+  const [restart, pause, resume, remove] = [can("restart"), can("pause"), can("resume"), can("remove")];
+  const gone = ws.status === "removed"; // shown with "Show removed": nothing left to do to it
   const run = (fn: () => void) => () => {
     store.openMenu(null);
     fn();
@@ -49,44 +56,57 @@ export function ContextMenu() {
       <button type="button" role="menuitem" onClick={run(() => store.select(ws.id))}>
         Open details
       </button>
-      {ws.status !== "paused" && (
+      {ACTION_FROM.restart.includes(ws.status) && (
         <button
           type="button"
           role="menuitem"
-          disabled={ws.status === "provisioning"}
+          disabled={!restart.enabled}
+          title={restart.title}
           onClick={run(() => void restartWorkspace(ws.id))}
         >
           Restart
         </button>
       )}
       {ws.status === "paused" ? (
-        <button type="button" role="menuitem" onClick={run(() => void resumeWorkspace(ws.id))}>
+        <button
+          type="button"
+          role="menuitem"
+          disabled={!resume.enabled}
+          title={resume.title}
+          onClick={run(() => void resumeWorkspace(ws.id))}
+        >
           Resume
         </button>
       ) : (
-        <button type="button" role="menuitem" onClick={run(() => void pauseWorkspace(ws.id))}>
-          Pause{children > 0 ? " (with its team)" : ""}
-        </button>
+        pause.enabled && (
+          <button type="button" role="menuitem" onClick={run(() => void pauseWorkspace(ws.id))}>
+            Pause{children > 0 ? " (with its team)" : ""}
+          </button>
+        )
       )}
-      {children > 0 && (
+      {children > 0 && !gone && (
         <button type="button" role="menuitem" onClick={run(() => void setCollapsed(ws.id, !ws.collapsed))}>
           {ws.collapsed ? "Expand" : "Collapse"}
         </button>
       )}
-      {ws.external && (
+      {ws.external && !gone && (
         <button type="button" role="menuitem" onClick={run(() => void rotateToken(ws.id))}>
           Rotate token
         </button>
       )}
-      <hr />
-      <button
-        type="button"
-        role="menuitem"
-        className="menu__danger"
-        onClick={run(() => store.setRemoveId(ws.id))}
-      >
-        Remove…
-      </button>
+      {remove.enabled && (
+        <>
+          <hr />
+          <button
+            type="button"
+            role="menuitem"
+            className="menu__danger"
+            onClick={run(() => store.setRemoveId(ws.id))}
+          >
+            Remove…
+          </button>
+        </>
+      )}
     </div>
   );
 }

@@ -2,56 +2,16 @@
 
 import { CreateWorkspaceInputSchema } from "@molecule/contracts";
 import { type FormEvent, type ReactNode, useEffect, useState } from "react";
+import { buttonFor, pausedAbove } from "@/lib/allowed";
 import { api, type CreateOptions } from "@/lib/api";
+import {
+  EMPTY_CREATE_FORM as EMPTY,
+  type CreateForm as Form,
+  toCreateInput as toInput,
+} from "@/lib/create-form";
 import { issuesToFields, problemOf } from "@/lib/errors";
 import { useCanvas } from "@/lib/store";
 import { Modal } from "./modal";
-
-interface Form {
-  name: string;
-  role: string;
-  tier: string;
-  external: boolean;
-  runtime: string;
-  template: string;
-  model: string;
-  url: string;
-  parentId: string;
-  budgetLimit: string;
-  maxConcurrentTasks: string;
-}
-
-const EMPTY: Form = {
-  name: "",
-  role: "",
-  tier: "3",
-  external: false,
-  runtime: "",
-  template: "",
-  model: "",
-  url: "",
-  parentId: "",
-  budgetLimit: "",
-  maxConcurrentTasks: "1",
-};
-
-/** Form strings → the CreateWorkspaceInput shape (empty optional fields left out). */
-function toInput(f: Form): Record<string, unknown> {
-  const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
-  return {
-    name: f.name,
-    role: f.role,
-    tier: Number(f.tier),
-    external: f.external,
-    model: f.model,
-    ...(f.external && f.url.trim() ? { url: f.url.trim() } : {}),
-    ...(!f.external && f.runtime.trim() ? { runtime: f.runtime.trim() } : {}),
-    ...(f.template.trim() ? { template: f.template.trim() } : {}),
-    parentId: f.parentId || null,
-    budgetLimit: num(f.budgetLimit) ?? null,
-    ...(num(f.maxConcurrentTasks) !== undefined ? { maxConcurrentTasks: num(f.maxConcurrentTasks) } : {}),
-  };
-}
 
 function Field({
   id,
@@ -166,7 +126,14 @@ export function CreateDialog() {
   }
 
   const template = options?.templates.find((t) => t.name === form.template.trim());
-  const parentOptions = Object.values(parents).sort((a, b) => a.name.localeCompare(b.name));
+  // Removed ones are not parents; paused ones are listed but refused by the same rule as the server.
+  const parentOptions = Object.values(parents)
+    .filter((w) => w.status !== "removed")
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((w) => ({
+      w,
+      rule: buttonFor("addChild", w.status, pausedAbove({ workspaces: parents }, w.parentId)),
+    }));
   return (
     <Modal title="Create workspace" onClose={close}>
       <form className="form" onSubmit={submit} noValidate>
@@ -189,9 +156,11 @@ export function CreateDialog() {
         <div className="form__row">
           <Field id="create-tier" label="Tier" error={errors.tier}>
             <select {...attrs("tier")} value={form.tier} onChange={(e) => set("tier", e.target.value)}>
+              {/* Untouched, the field is left out and the server applies the template's tier (SPEC §4). */}
+              <option value="">Default ({template?.tier || 3})</option>
               <option value="1">1</option>
               <option value="2">2</option>
-              <option value="3">3 (default)</option>
+              <option value="3">3</option>
               <option value="4">4</option>
             </select>
           </Field>
@@ -206,6 +175,7 @@ export function CreateDialog() {
               inputMode="numeric"
               value={form.maxConcurrentTasks}
               onChange={(e) => set("maxConcurrentTasks", e.target.value)}
+              placeholder={`${template?.maxConcurrentTasks || 1} (default)`}
             />
           </Field>
         </div>
@@ -293,9 +263,9 @@ export function CreateDialog() {
             onChange={(e) => set("parentId", e.target.value)}
           >
             <option value="">Nobody (top level)</option>
-            {parentOptions.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
+            {parentOptions.map(({ w, rule }) => (
+              <option key={w.id} value={w.id} disabled={!rule.enabled} title={rule.title}>
+                {rule.enabled ? w.name : `${w.name} (paused)`}
               </option>
             ))}
           </select>

@@ -1,8 +1,9 @@
 "use client";
 
-import type { CardView, EventEnvelope, WorkspaceView } from "@molecule/contracts";
+import { ACTION_FROM, type CardView, type EventEnvelope, type WorkspaceView } from "@molecule/contracts";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { pauseWorkspace, resumeWorkspace, rotateToken } from "@/lib/actions";
+import { buttonFor, usePausedAncestor } from "@/lib/allowed";
 import { api, type LogLine, type MemoryView, type SecretKeyView } from "@/lib/api";
 import { problemOf } from "@/lib/errors";
 import { describeEvent, eventLabel } from "@/lib/event-text";
@@ -264,6 +265,46 @@ export function DetailsPanel() {
   return id && exists ? <Details key={id} id={id} /> : null;
 }
 
+/** Restart, pause/resume, rotate token, remove: offered and enabled by the shared rule (SPEC §2). */
+function Actions({ ws }: { ws: CardView }) {
+  const pausedAncestor = usePausedAncestor(ws.id);
+  const resume = buttonFor("resume", ws.status, pausedAncestor);
+  return (
+    <div className="panel__actions">
+      {ACTION_FROM.restart.includes(ws.status) && <RestartButton id={ws.id} status={ws.status} />}
+      {ws.status === "paused" ? (
+        <button
+          type="button"
+          className="btn"
+          disabled={!resume.enabled}
+          title={resume.title}
+          onClick={() => void resumeWorkspace(ws.id)}
+        >
+          Resume
+        </button>
+      ) : (
+        buttonFor("pause", ws.status, pausedAncestor).enabled && (
+          <button type="button" className="btn" onClick={() => void pauseWorkspace(ws.id)}>
+            Pause
+          </button>
+        )
+      )}
+      {ws.external && (
+        <button type="button" className="btn" onClick={() => void rotateToken(ws.id)}>
+          Rotate token
+        </button>
+      )}
+      <button
+        type="button"
+        className="btn btn--danger-ghost"
+        onClick={() => useCanvas.getState().setRemoveId(ws.id)}
+      >
+        Remove…
+      </button>
+    </div>
+  );
+}
+
 function Details({ id }: { id: string }) {
   const ws = useCanvas((s) => s.workspaces[id]);
   const close = useCanvas((s) => s.select);
@@ -274,7 +315,6 @@ function Details({ id }: { id: string }) {
   if (!ws) return null;
   const memories: MemoryView[] | null = details.kind === "ok" ? details.value.memories : null;
   const secretKeys = details.kind === "ok" ? details.value.secretKeys : null;
-  const store = useCanvas.getState();
   return (
     <aside className="panel" aria-label={`Details of ${ws.name}`} data-testid="details-panel">
       <div className="panel__head">
@@ -287,26 +327,7 @@ function Details({ id }: { id: string }) {
         </button>
       </div>
       {reasonOf(ws) && <pre className={`panel__reason panel__reason--${ws.status}`}>{reasonOf(ws)}</pre>}
-      <div className="panel__actions">
-        {ws.status !== "paused" && <RestartButton id={ws.id} status={ws.status} />}
-        {ws.status === "paused" ? (
-          <button type="button" className="btn" onClick={() => void resumeWorkspace(ws.id)}>
-            Resume
-          </button>
-        ) : (
-          <button type="button" className="btn" onClick={() => void pauseWorkspace(ws.id)}>
-            Pause
-          </button>
-        )}
-        {ws.external && (
-          <button type="button" className="btn" onClick={() => void rotateToken(ws.id)}>
-            Rotate token
-          </button>
-        )}
-        <button type="button" className="btn btn--danger-ghost" onClick={() => store.setRemoveId(ws.id)}>
-          Remove…
-        </button>
-      </div>
+      {ws.status !== "removed" && <Actions ws={ws} />}
       <section>
         <h3>Overview</h3>
         <Fields card={ws} full={details.kind === "ok" ? details.value.workspace : null} />

@@ -2,6 +2,7 @@
 
 import { WORKSPACE_STATUSES } from "@molecule/contracts";
 import { useShallow } from "zustand/react/shallow";
+import { setShowRemoved } from "@/lib/actions";
 import { statusLabel } from "@/lib/status";
 import { ATTENTION_STATUSES, type SidePanel, useCanvas } from "@/lib/store";
 import { ThemeToggle } from "./theme";
@@ -77,6 +78,22 @@ function SideToggle({ panel, label, count }: { panel: SidePanel; label: string; 
   );
 }
 
+/** "Show removed" (SPEC §1): removed workspaces drawn greyed with a Removed pill, or not at all. */
+function ShowRemovedToggle() {
+  const on = useCanvas((s) => s.showRemoved);
+  return (
+    <button
+      type="button"
+      className={`btn btn--ghost${on ? " btn--active" : ""}`}
+      aria-pressed={on}
+      data-testid="toggle-show-removed"
+      onClick={() => void setShowRemoved(!on)}
+    >
+      Show removed
+    </button>
+  );
+}
+
 export function Toolbar({ signOut }: { signOut: boolean }) {
   const setCreateOpen = useCanvas((s) => s.setCreateOpen);
   const attention = useCanvas((s) => {
@@ -107,6 +124,7 @@ export function Toolbar({ signOut }: { signOut: boolean }) {
         </button>
         <SideToggle panel="attention" label="Needs attention" count={attention} />
         <SideToggle panel="feed" label="Activity" />
+        <ShowRemovedToggle />
         <ConnectionIndicator />
         <ThemeToggle />
         <button

@@ -118,3 +118,16 @@ export async function rotateToken(id: string) {
     store().toast("error", `Could not rotate the token: ${problemOf(error).message}`);
   }
 }
+
+/** "Show removed" (SPEC §1): on, the removed workspaces are fetched and drawn greyed; off, dropped. */
+export async function setShowRemoved(on: boolean) {
+  store().setShowRemoved(on);
+  if (!on) return;
+  try {
+    const list = await api.cards(true);
+    if (store().showRemoved) store().upsert(list.filter((ws) => ws.status === "removed"));
+  } catch (error) {
+    store().setShowRemoved(false);
+    store().toast("error", `Could not load removed workspaces: ${problemOf(error).message}`);
+  }
+}

@@ -17,7 +17,8 @@ export type CreateOptions = Outputs["workspace"]["createOptions"];
 
 export const api = {
   latestEventId: () => trpc.events.latestId.query(),
-  cards: () => trpc.workspace.cards.query(),
+  cards: (includeRemoved = false) =>
+    trpc.workspace.cards.query(includeRemoved ? { includeRemoved } : undefined),
   list: () => trpc.workspace.list.query(),
   createOptions: () => trpc.workspace.createOptions.query(),
   get: (id: string) => trpc.workspace.get.query({ id }),

@@ -10,7 +10,7 @@ import { trpc } from "./trpc";
 export function startLiveSync(): () => void {
   return createLiveSync({
     latestId: api.latestEventId,
-    cards: api.cards,
+    cards: () => api.cards(useCanvas.getState().showRemoved),
     get: api.get,
     subscribe: (input, handlers) => {
       const sub = trpc.events.onEvent.subscribe(input, handlers);

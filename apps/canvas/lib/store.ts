@@ -69,10 +69,12 @@ export interface TokenReveal {
   reason: "created" | "rotated";
 }
 
-interface CanvasState {
+export interface CanvasState {
   workspaces: Record<string, CardView>;
   /** Ids removed since the page loaded: an older snapshot that still lists them never brings them back. */
   tombstones: Record<string, true>;
+  /** "Show removed" (SPEC §1): removed workspaces stay on the canvas, greyed, with no actions. */
+  showRemoved: boolean;
   nodes: CardNode[];
   scene: SceneItem[];
   childCounts: Record<string, number>;
@@ -101,6 +103,7 @@ interface CanvasState {
   replaceAll(list: CardView[]): void;
   upsert(list: CardView[]): void;
   remove(ids: string[]): void;
+  setShowRemoved(on: boolean): void;
   patch(id: string, patch: Partial<CardView>): void;
   pushFeed(events: EventEnvelope[]): void;
   setSide(side: SidePanel): void;
@@ -136,6 +139,7 @@ function layoutChanged(a: CardView | undefined, b: CardView): boolean {
 export const useCanvas = create<CanvasState>()((set, get) => ({
   workspaces: {},
   tombstones: {},
+  showRemoved: false,
   nodes: [],
   scene: [],
   childCounts: {},
@@ -164,10 +168,10 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
   // A full snapshot (first load, RESYNC): what it lists is the fleet, except that a card this page
   // already holds in a newer version keeps it, and a workspace it saw removed stays removed.
   replaceAll(list) {
-    const { workspaces: current, tombstones } = get();
+    const { workspaces: current, tombstones, showRemoved } = get();
     const workspaces: Record<string, CardView> = {};
     for (const ws of list) {
-      if (ws.status === "removed" || tombstones[ws.id]) continue;
+      if (ws.status === "removed" ? !showRemoved : tombstones[ws.id]) continue;
       const was = current[ws.id];
       workspaces[ws.id] = was && !isNewer(was, ws) ? was : ws;
     }
@@ -184,11 +188,12 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
       const was = current[ws.id];
       // Answers can overtake each other (a slow restart reply, a refresh after an event): a
       // snapshot older than the one shown would undo a newer status.
-      if (!isNewer(was, ws) || get().tombstones[ws.id]) continue;
-      if (ws.status === "removed") {
+      if (!isNewer(was, ws)) continue;
+      if (ws.status === "removed" && !get().showRemoved) {
         removed.push(ws.id);
         continue;
       }
+      if (ws.status !== "removed" && get().tombstones[ws.id]) continue;
       relayout ||= layoutChanged(was, ws);
       workspaces[ws.id] = ws;
       // A restart this client sent is over once the card has left provisioning (online, failed…);
@@ -212,6 +217,16 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
     const tombstones = { ...get().tombstones };
     for (const id of ids) tombstones[id] = true;
     set({ tombstones });
+    if (get().showRemoved) {
+      // Shown greyed where it was, instead of disappearing.
+      const marked = ids.flatMap((id) => {
+        const ws = workspaces[id];
+        return ws && ws.status !== "removed" ? [{ ...ws, status: "removed" as const }] : [];
+      });
+      for (const ws of marked) workspaces[ws.id] = ws;
+      if (marked.length) set({ workspaces });
+      return;
+    }
     let changed = false;
     for (const id of ids) {
       if (workspaces[id]) {
@@ -227,6 +242,13 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
       selectedId: selectedId && workspaces[selectedId] ? selectedId : null,
       menu: menu && workspaces[menu.id] ? menu : null,
     });
+  },
+
+  setShowRemoved(showRemoved) {
+    set({ showRemoved });
+    if (showRemoved) return;
+    const gone = Object.values(get().workspaces).filter((ws) => ws.status === "removed");
+    if (gone.length) get().remove(gone.map((ws) => ws.id));
   },
 
   patch(id, patch) {

@@ -200,11 +200,12 @@ describe("lifecycle", () => {
     const res = await heartbeat(member.workspace.id, member.token, { active_tasks: 2 });
     expect(await res.json()).toMatchObject({ status: "paused", directives: ["pause"] });
     expect((await api.workspace.get.query({ id: member.workspace.id })).workspace.activeTasks).toBe(2);
-    expect((await api.workspace.resume.mutate({ id: member.workspace.id })).workspace.status).toBe(
-      "awaiting_agent",
-    );
+    // Top down: the member cannot be resumed while its team is still paused (action-rules.test.ts).
     expect((await api.workspace.resume.mutate({ id: team.workspace.id })).workspace.status).toBe(
       "provisioning",
+    );
+    expect((await api.workspace.resume.mutate({ id: member.workspace.id })).workspace.status).toBe(
+      "awaiting_agent",
     );
     await api.workspace.pause.mutate({ id: team.workspace.id });
     const restartPaused = await failure(api.workspace.restart.mutate({ id: team.workspace.id }));

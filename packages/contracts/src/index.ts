@@ -1,3 +1,4 @@
+export * from "./actions";
 export * from "./agent-text";
 export * from "./events";
 export * from "./ids";

@@ -20,6 +20,7 @@ import {
   CreateWorkspaceInputSchema,
   EventsPageInputSchema,
   IdInputSchema,
+  ListInputSchema,
   MoveInputSchema,
   RemoveInputSchema,
   SecretDeleteInputSchema,
@@ -126,14 +127,18 @@ export const PROCEDURES: Procedure[] = [
     name: "workspace.list",
     kind: "query",
     auth: "adminToken",
-    summary: "Every non-removed workspace with status, telemetry and layout.",
+    summary:
+      "Every non-removed workspace with status, telemetry and layout; includeRemoved: true adds the removed tombstones.",
+    input: ListInputSchema,
     output: z.array(WorkspaceViewSchema),
   },
   {
     name: "workspace.cards",
     kind: "query",
     auth: "adminToken",
-    summary: "What the canvas draws of every non-removed workspace: a slimmer list for first paint.",
+    summary:
+      'What the canvas draws of every non-removed workspace: a slimmer list for first paint (includeRemoved: true for "show removed").',
+    input: ListInputSchema,
     output: z.array(CardViewSchema),
   },
   {

@@ -29,13 +29,3 @@ export const STATUS_LABELS: Record<WorkspaceStatus, string> = {
   paused: "Paused",
   removed: "Removed",
 };
-
-/** Statuses from which an operator may restart (everything but removed and paused, SPEC §2). */
-export const RESTARTABLE_STATUSES: readonly WorkspaceStatus[] = [
-  "provisioning",
-  "awaiting_agent",
-  "online",
-  "degraded",
-  "offline",
-  "failed",
-];

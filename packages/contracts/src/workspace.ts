@@ -155,6 +155,13 @@ export type UpdateWorkspaceInput = z.input<typeof UpdateWorkspaceInputSchema>;
 
 export const IdInputSchema = z.object({ id: WorkspaceIdSchema });
 
+/** workspace.list / workspace.cards: removed tombstones only when asked for ("show removed", SPEC §1). */
+export const ListInputSchema = z
+  .object({ includeRemoved: z.boolean().default(false) })
+  .optional()
+  .transform((input) => input ?? { includeRemoved: false });
+export type ListInput = z.input<typeof ListInputSchema>;
+
 export const MoveInputSchema = z.object({
   moves: z
     .array(z.object({ id: WorkspaceIdSchema, x: z.number().finite(), y: z.number().finite() }))

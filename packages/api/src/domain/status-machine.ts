@@ -1,5 +1,6 @@
 import {
   DEGRADE_AT,
+  judgeAction,
   type PersistedEventType,
   RECOVER_BELOW,
   WEDGED,
@@ -104,9 +105,10 @@ export function transition(current: WorkspaceStatus, trigger: Trigger): Transiti
       };
     }
 
-    case "restart":
-      // Idempotent while provisioning: a double click is one restart.
-      if (current === "removed" || current === "paused" || current === "provisioning") return null;
+    case "restart": {
+      // The shared action rule; idempotent while provisioning: a double click is one restart.
+      const verdict = judgeAction("restart", current);
+      if (!verdict.ok || verdict.noOp) return null;
       return {
         next: "provisioning",
         event: {
@@ -118,14 +120,17 @@ export function transition(current: WorkspaceStatus, trigger: Trigger): Transiti
           },
         },
       };
+    }
 
-    case "pause":
-      return current === "removed" || current === "paused"
+    case "pause": {
+      const verdict = judgeAction("pause", current);
+      return !verdict.ok || verdict.noOp
         ? null
         : { next: "paused", event: { type: "WORKSPACE_PAUSED", payload: { previousStatus: current } } };
+    }
 
     case "resume":
-      return current === "paused"
+      return judgeAction("resume", current).ok
         ? {
             next: trigger.external ? "awaiting_agent" : "provisioning",
             event: { type: "WORKSPACE_PROVISIONING", payload: { reason: "resume" } },
@@ -133,7 +138,7 @@ export function transition(current: WorkspaceStatus, trigger: Trigger): Transiti
         : null;
 
     case "remove":
-      return current === "removed"
+      return !judgeAction("remove", current).ok
         ? null
         : { next: "removed", event: { type: "WORKSPACE_REMOVED", payload: { previousStatus: current } } };
   }

@@ -2,6 +2,7 @@ import {
   CreateWorkspaceInputSchema,
   EventsPageInputSchema,
   IdInputSchema,
+  ListInputSchema,
   MoveInputSchema,
   RemoveInputSchema,
   SetCollapsedInputSchema,
@@ -28,9 +29,13 @@ import { operatorProcedure, router } from "../trpc";
 
 /** Operator procedures on workspaces (SPEC §4). Thin: each calls one service function. */
 export const workspaceRouter = router({
-  list: operatorProcedure.query(({ ctx }) => listWorkspaces(ctx.services)),
+  list: operatorProcedure
+    .input(ListInputSchema)
+    .query(({ ctx, input }) => listWorkspaces(ctx.services, input.includeRemoved)),
   /** The canvas's first paint: only what a card shows (details come from `get` on demand). */
-  cards: operatorProcedure.query(({ ctx }) => listCards(ctx.services.handle.db)),
+  cards: operatorProcedure
+    .input(ListInputSchema)
+    .query(({ ctx, input }) => listCards(ctx.services.handle.db, new Date(), input.includeRemoved)),
   /** Runtimes and templates the server knows, for the create dialog's pickers. */
   createOptions: operatorProcedure.query(({ ctx }) => createOptions(ctx.services)),
   get: operatorProcedure

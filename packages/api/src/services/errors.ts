@@ -1,3 +1,4 @@
+import type { ActionVerdict } from "@molecule/contracts";
 import { TRPCError } from "@trpc/server";
 
 /** The one sentence for an unknown workspace id (and for a removed one, where a removed id is as good as unknown). */
@@ -38,3 +39,8 @@ export const invalidToken = () =>
 /** A token naming a workspace other than its own (SPEC §3 → 403). */
 export const otherWorkspace = () =>
   new TRPCError({ code: "FORBIDDEN", message: "This token belongs to another workspace." });
+
+/** An action the shared rule refused: a removed workspace is unknown (404), anything else a 409 saying why. */
+export function actionRefused(verdict: Extract<ActionVerdict, { ok: false }>): TRPCError {
+  return verdict.gone ? workspaceNotFound() : new TRPCError({ code: "CONFLICT", message: verdict.reason });
+}

@@ -1,11 +1,11 @@
-import type { WorkspaceView } from "@molecule/contracts";
+import { judgeAction, type WorkspaceView } from "@molecule/contracts";
 import { findWorkspace, toWorkspaceView } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { type CasResult, casUpdate } from "./cas";
-import { HasChildren, workspaceNotFound } from "./errors";
+import { actionRefused, HasChildren, workspaceNotFound } from "./errors";
 import { withEventLogLocked } from "./events";
-import { descendantsOf } from "./org-tree";
+import { descendantsOf, pausedAncestor } from "./org-tree";
 import { NOT_STARTED } from "./registry";
 import type { Services } from "./services";
 import { mintToken, rotateTokenIn } from "./tokens";
@@ -29,19 +29,24 @@ export async function restartWorkspace(
 ): Promise<{ workspace: WorkspaceView; restarted: boolean }> {
   const token = mintToken();
   let external = false;
-  const result = await casUpdate(services.handle.db, id, (row) => {
-    if (row.status === "removed") throw workspaceNotFound();
-    if (row.status === "paused")
-      throw new TRPCError({ code: "CONFLICT", message: "This workspace is paused: resume it instead." });
-    external = row.external;
-    const change = transition(row.status, { kind: "restart" });
-    if (!change) return null;
-    return {
-      transition: change,
-      set: row.external ? { pendingRestart: true } : NOT_STARTED,
-      inTransaction: row.external ? undefined : (tx) => rotateTokenIn(tx, id, token),
-    };
+  // Under the event-log lock, like pause: an ancestor cannot be paused between our look at the
+  // parent chain and the write (SPEC §2: pause cascades, so nothing restarts under a paused one).
+  const result = await withEventLogLocked(services.handle.db, async (_, tx) => {
+    const ancestor = await pausedAncestor(tx, (await findWorkspace(tx, id))?.parentId ?? null);
+    return casUpdate(tx, id, (row) => {
+      const verdict = judgeAction("restart", row.status, { pausedAncestor: ancestor });
+      if (!verdict.ok) throw actionRefused(verdict);
+      external = row.external;
+      const change = transition(row.status, { kind: "restart" });
+      if (!change) return null;
+      return {
+        transition: change,
+        set: row.external ? { pendingRestart: true } : NOT_STARTED,
+        inTransaction: row.external ? undefined : (t) => rotateTokenIn(t, id, token),
+      };
+    });
   });
+  if (result) countCommitted(services, [result]);
   if (result && !external) services.processes?.start(id, token);
   return {
     workspace: result ? toWorkspaceView(result.after) : await view(services, id),
@@ -53,7 +58,9 @@ export async function restartWorkspace(
 export async function pauseWorkspace(services: Services, id: string): Promise<{ paused: string[] }> {
   const paused = await withEventLogLocked(services.handle.db, async (_, tx) => {
     const root = await findWorkspace(tx, id);
-    if (!root || root.status === "removed") throw workspaceNotFound();
+    if (!root) throw workspaceNotFound();
+    const verdict = judgeAction("pause", root.status);
+    if (!verdict.ok) throw actionRefused(verdict);
     const done: CasResult[] = [];
     for (const target of [id, ...(await descendantsOf(tx, id)).map((d) => d.id)]) {
       const result = await casUpdate(tx, target, (row) => {
@@ -70,20 +77,28 @@ export async function pauseWorkspace(services: Services, id: string): Promise<{ 
   return { paused: paused.map((p) => p.after.id) };
 }
 
-/** workspace.resume: paused → provisioning (external: awaiting_agent); a local one is started. */
+/**
+ * workspace.resume: paused → provisioning (external: awaiting_agent); a local one is started.
+ * Refused while an ancestor is still paused: resume from the top down.
+ */
 export async function resumeWorkspace(services: Services, id: string): Promise<{ workspace: WorkspaceView }> {
   const token = mintToken();
-  const result = await casUpdate(services.handle.db, id, (row) => {
-    if (row.status === "removed") throw workspaceNotFound();
-    if (row.status !== "paused")
-      throw new TRPCError({ code: "CONFLICT", message: "This workspace is not paused." });
-    return {
-      transition: transition(row.status, { kind: "resume", external: row.external }),
-      set: NOT_STARTED,
-      inTransaction: row.external ? undefined : (tx) => rotateTokenIn(tx, id, token),
-    };
+  // Under the event-log lock: a pause of an ancestor changes nothing on this (already paused) row,
+  // so the compare-and-set alone would not notice it.
+  const result = await withEventLogLocked(services.handle.db, async (_, tx) => {
+    const ancestor = await pausedAncestor(tx, (await findWorkspace(tx, id))?.parentId ?? null);
+    return casUpdate(tx, id, (row) => {
+      const verdict = judgeAction("resume", row.status, { pausedAncestor: ancestor });
+      if (!verdict.ok) throw actionRefused(verdict);
+      return {
+        transition: transition(row.status, { kind: "resume", external: row.external }),
+        set: NOT_STARTED,
+        inTransaction: row.external ? undefined : (t) => rotateTokenIn(t, id, token),
+      };
+    });
   });
-  if (result && !result.after.external) services.processes?.start(id, token);
+  countCommitted(services, [result!]);
+  if (!result!.after.external) services.processes?.start(id, token);
   return { workspace: toWorkspaceView(result!.after) };
 }
 
@@ -100,7 +115,9 @@ export async function removeWorkspace(
   // workspace is ever left under a removed parent.
   const removed = await withEventLogLocked(services.handle.db, async (_, tx) => {
     const root = await findWorkspace(tx, id);
-    if (!root || root.status === "removed") throw workspaceNotFound();
+    if (!root) throw workspaceNotFound();
+    const verdict = judgeAction("remove", root.status);
+    if (!verdict.ok) throw actionRefused(verdict);
     const descendants = await descendantsOf(tx, id);
     if (descendants.length > 0 && !cascade) {
       const names = descendants.map((d) => d.name);

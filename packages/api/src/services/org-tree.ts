@@ -1,4 +1,5 @@
-import { type Database, workspaces } from "@molecule/db";
+import { judgeAction, pausedAncestorOf, type TreeNode, type WorkspaceStatus } from "@molecule/contracts";
+import { type Database, eq, workspaces } from "@molecule/db";
 
 interface TreeRow {
   id: string;
@@ -36,4 +37,37 @@ export async function descendantsOf(db: Database, id: string): Promise<TreeRow[]
     }
   }
   return out;
+}
+
+/**
+ * The name of the nearest paused workspace at or above `parentId`, or null. Reads the parent chain
+ * (one row per level, depth cap 32) and lets the shared rule walk it, as the canvas does.
+ */
+export async function pausedAncestor(db: Database, parentId: string | null): Promise<string | null> {
+  const chain = new Map<string, TreeNode>();
+  for (let next = parentId, depth = 0; next && depth < 32 && !chain.has(next); depth++) {
+    const [row] = await db
+      .select({ parentId: workspaces.parentId, status: workspaces.status, name: workspaces.name })
+      .from(workspaces)
+      .where(eq(workspaces.id, next))
+      .limit(1);
+    if (!row) break;
+    chain.set(next, row);
+    next = row.parentId;
+  }
+  return pausedAncestorOf((id) => chain.get(id), parentId);
+}
+
+/**
+ * Why a running workspace may not be placed under `parent` (created there, or moved there), or
+ * null: pause cascades, so nothing runs under a paused workspace (SPEC §2).
+ */
+export async function addChildRefusal(
+  db: Database,
+  parent: { status: WorkspaceStatus; parentId: string | null },
+): Promise<string | null> {
+  const verdict = judgeAction("addChild", parent.status, {
+    pausedAncestor: await pausedAncestor(db, parent.parentId),
+  });
+  return verdict.ok ? null : verdict.reason;
 }

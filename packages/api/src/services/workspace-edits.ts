@@ -24,6 +24,7 @@ import { loadOrg } from "./agent-card";
 import { casUpdate } from "./cas";
 import { fieldError, workspaceNotFound } from "./errors";
 import { lockEventLog, recordEvent, toEnvelope, withEventLogLocked } from "./events";
+import { addChildRefusal } from "./org-tree";
 import type { Services } from "./services";
 
 /**
@@ -48,6 +49,12 @@ export async function updateWorkspace(
       if (parent.removed) throw fieldError("parentId", "that workspace was removed");
       if (wouldCycle(org, id, parent.id))
         throw fieldError("parentId", "would put the workspace inside itself");
+      // A running workspace moved under a paused team would run where nothing should (pause
+      // cascades); a paused one may move there.
+      const moving = (await findWorkspace(db, id))!;
+      const target = (await findWorkspace(db, parent.id))!;
+      const refusal = moving.status === "paused" ? null : await addChildRefusal(db, target);
+      if (refusal) throw fieldError("parentId", refusal);
     }
     if (changes.forwardedTo) {
       if (!org.get(changes.forwardedTo as string))

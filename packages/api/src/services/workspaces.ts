@@ -11,6 +11,7 @@ import {
 } from "@molecule/db";
 import { fieldError } from "./errors";
 import { lockEventLog, recordEvent } from "./events";
+import { addChildRefusal } from "./org-tree";
 import { nextFreeSlot } from "./placement";
 import { findRuntime, loadRuntimes } from "./runtimes";
 import { seal } from "./secrets-crypto";
@@ -18,9 +19,11 @@ import type { Services } from "./services";
 import { loadTemplate } from "./templates";
 import { mintToken, storeToken } from "./tokens";
 
-export async function listWorkspaces(services: Services): Promise<WorkspaceView[]> {
+export async function listWorkspaces(services: Services, includeRemoved = false): Promise<WorkspaceView[]> {
   const now = new Date();
-  return (await listVisibleWorkspaces(services.handle.db)).map((row) => toWorkspaceView(row, now));
+  return (await listVisibleWorkspaces(services.handle.db, includeRemoved)).map((row) =>
+    toWorkspaceView(row, now),
+  );
 }
 
 /**
@@ -53,11 +56,15 @@ export async function createWorkspace(
 
   const row = await db.transaction(async (tx) => {
     await lockEventLog(tx);
-    // Checked under the lock a removal's event also takes: never a live child of a removed parent.
+    // Checked under the lock a removal's or pause's event also takes: never a live child of a
+    // removed parent, nor a new process under a paused one (pause cascades, SPEC §2).
     if (input.parentId) {
-      const parent = await findWorkspace(tx as unknown as Database, input.parentId);
+      const asDb = tx as unknown as Database;
+      const parent = await findWorkspace(asDb, input.parentId);
       if (!parent) throw fieldError("parentId", "no workspace with that id");
       if (parent.status === "removed") throw fieldError("parentId", "that workspace was removed");
+      const refusal = await addChildRefusal(asDb, parent);
+      if (refusal) throw fieldError("parentId", refusal);
     }
     const [created] = await tx
       .insert(workspaces)

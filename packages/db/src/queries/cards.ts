@@ -35,12 +35,15 @@ const cardColumns: { [K in keyof CardRow]: (typeof workspaces)[K] } = {
   updatedAt: workspaces.updatedAt,
 };
 
-/** Every card the canvas draws (all but removed tombstones), oldest first like the full list. */
-export async function listCards(db: Database, now = new Date()): Promise<CardView[]> {
+/**
+ * Every card the canvas draws (all but removed tombstones, unless `includeRemoved`: "show
+ * removed"), oldest first like the full list.
+ */
+export async function listCards(db: Database, now = new Date(), includeRemoved = false): Promise<CardView[]> {
   const rows = await db
     .select(cardColumns)
     .from(workspaces)
-    .where(ne(workspaces.status, "removed"))
+    .where(includeRemoved ? undefined : ne(workspaces.status, "removed"))
     .orderBy(asc(workspaces.createdAt), asc(workspaces.id));
   return rows.map((row) => toCardView(row, now));
 }

@@ -7,11 +7,11 @@ export async function findWorkspace(db: Database, id: string): Promise<Workspace
   return row ?? null;
 }
 
-/** Every workspace the canvas draws: all but the removed tombstones, oldest first. */
-export async function listVisibleWorkspaces(db: Database): Promise<WorkspaceRow[]> {
+/** Every workspace the canvas draws: all but the removed tombstones (unless asked for), oldest first. */
+export async function listVisibleWorkspaces(db: Database, includeRemoved = false): Promise<WorkspaceRow[]> {
   return db
     .select()
     .from(workspaces)
-    .where(ne(workspaces.status, "removed"))
+    .where(includeRemoved ? undefined : ne(workspaces.status, "removed"))
     .orderBy(asc(workspaces.createdAt), asc(workspaces.id));
 }

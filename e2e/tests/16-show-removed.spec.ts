@@ -1,0 +1,55 @@
+import { expect, test } from "@playwright/test";
+import { createWorkspace, uniqueName } from "../support/api";
+import { PGLITE } from "../support/tags";
+
+// SPEC §1: a removed workspace is "not drawn (shown only with 'show removed')".
+test(
+  "show removed: a removed workspace disappears, comes back greyed with a Removed pill and no actions, and goes again",
+  PGLITE,
+  async ({ page, request }, testInfo) => {
+    const kept = await createWorkspace(request, { name: uniqueName("Kept"), external: true });
+    const doomed = await createWorkspace(request, { name: uniqueName("Doomed"), external: true });
+    await page.goto(`/?focus=${doomed.id}`);
+    await expect(page.getByTestId("connection")).toHaveText("Live");
+    const card = page.locator(`[data-workspace-id="${doomed.id}"]`);
+    const keptCard = page.locator(`[data-workspace-id="${kept.id}"]`);
+    await expect(card).toBeVisible();
+
+    // Removed from the canvas, as an operator does it.
+    await card.locator(".card__head").click({ button: "right" });
+    await page.getByRole("menuitem", { name: "Remove…" }).click();
+    await page
+      .getByRole("dialog", { name: `Remove ${doomed.name}?` })
+      .getByRole("button", { name: "Remove" })
+      .click();
+    await expect(card).toHaveCount(0);
+
+    const toggle = page.getByTestId("toggle-show-removed");
+    await expect(toggle).toHaveAttribute("aria-pressed", "false");
+    await toggle.click();
+    await expect(toggle).toHaveAttribute("aria-pressed", "true");
+    await expect(card).toBeVisible();
+    await expect(card).toHaveAttribute("data-status", "removed");
+    await expect(card.getByTestId("status-pill")).toHaveText("Removed");
+    await expect(card.locator(".pill__dot")).toHaveCSS("background-color", "rgb(113, 113, 122)"); // zinc
+    await expect(card.getByRole("button", { name: "Restart" })).toHaveCount(0);
+    await expect(keptCard).toHaveAttribute("data-status", "awaiting_agent");
+    await card.screenshot({ path: testInfo.outputPath("removed-card.png") });
+
+    // Nothing left to do to it: the menu only opens its details, and the panel offers no action.
+    await card.locator(".card__head").click({ button: "right" });
+    const menu = page.getByRole("menu", { name: `Actions for ${doomed.name}` });
+    await expect(menu.getByRole("menuitem")).toHaveText(["Open details"]);
+    await menu.getByRole("menuitem", { name: "Open details" }).click();
+    const panel = page.getByTestId("details-panel");
+    await expect(panel.getByRole("heading", { name: doomed.name })).toBeVisible();
+    await expect(panel.locator(".panel__actions")).toHaveCount(0);
+    await panel.getByRole("button", { name: "Close details" }).click();
+
+    // Off again: hidden at once, the live card stays.
+    await toggle.click();
+    await expect(toggle).toHaveAttribute("aria-pressed", "false");
+    await expect(card).toHaveCount(0);
+    await expect(keptCard).toBeVisible();
+  },
+);
