@@ -15,23 +15,18 @@
  *   pnpm --filter @molecule/bench bench:fleet     (WORKSPACES=10000 BENCH_SECONDS=10 to change)
  * Prints a table, writes bench/results/fleet-<db>-<time>.json and updates nothing else.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import postgres from "postgres";
 import {
-  ADMIN_TOKEN,
   type BenchDatabase,
   cleanup,
   freshDatabase,
-  onCleanup,
   pgbench,
-  type RunningProcess,
-  repoRoot,
   sleep,
   startBaseline,
   startMolecule,
+  startSubscribers,
   wrk,
 } from "./lib/harness";
 
@@ -99,45 +94,9 @@ async function ingest(db: BenchDatabase) {
   await server.stop();
 }
 
-/** Subscribers in their own process; resolves once all are connected. */
-async function subscribers(server: RunningProcess) {
-  const child = spawn(process.execPath, [join(repoRoot, "bench", "lib", "subscribers.mjs")], {
-    env: { ...process.env, URL: server.url, ADMIN_TOKEN, SUBSCRIBERS: String(SUBSCRIBERS) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  onCleanup(async () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-  });
-  const received: { s: number; type: string; workspaceId: string; at: number }[] = [];
-  let telemetryMessages = 0;
-  const ready = new Promise<void>((resolve) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (line.startsWith("ready")) return resolve();
-      try {
-        const parsed = JSON.parse(line);
-        if ("telemetryMessages" in parsed) telemetryMessages = parsed.telemetryMessages;
-        else received.push(parsed);
-      } catch {}
-    });
-  });
-  await Promise.race([
-    ready,
-    sleep(60_000).then(() => Promise.reject(new Error("subscribers did not connect"))),
-  ]);
-  return {
-    received,
-    telemetry: () => telemetryMessages,
-    async stop() {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
 async function fanout(db: BenchDatabase) {
   const server = await startMolecule(db, { OFFLINE_AFTER_MS: String(10 * 60_000) });
-  const subs = await subscribers(server);
+  const subs = await startSubscribers(server, SUBSCRIBERS);
   // Background load from wrk in its own process.
   const probes = db.fleet.slice(0, 20);
   const load = spawnLoad(server.url, db);

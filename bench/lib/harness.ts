@@ -8,6 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createDb, migrate } from "@molecule/db";
 import postgres from "postgres";
@@ -351,3 +352,76 @@ update workspaces set last_heartbeat_at = now(), updated_at = now(), last_error_
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One status event as a subscriber process printed it (lib/subscribers.mjs). */
+export interface ReceivedEvent {
+  s: number;
+  id: string;
+  type: string;
+  workspaceId: string;
+  /** Date.now() in the subscriber process when it arrived. */
+  at: number;
+  /** With PAYLOADS=1: the event's own timestamp and payload. */
+  eventAt?: string;
+  payload?: Record<string, unknown>;
+}
+
+export interface Subscribers {
+  received: ReceivedEvent[];
+  /** RESYNC messages received (a resume from before the oldest kept event). */
+  resyncs: () => number;
+  telemetry: () => number;
+  /** Stream connections made (resumes included); known after stop(). */
+  connections: () => number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` canvases' live streams in their own process (lib/subscribers.mjs); resolves once all
+ * are connected. `env` passes its options (LAST_EVENT_ID, RESUME_EVERY_MS, PAYLOADS).
+ */
+export async function startSubscribers(
+  server: RunningProcess,
+  count: number,
+  env: Record<string, string> = {},
+): Promise<Subscribers> {
+  const child = spawn(process.execPath, [join(repoRoot, "bench", "lib", "subscribers.mjs")], {
+    env: { ...process.env, URL: server.url, ADMIN_TOKEN, SUBSCRIBERS: String(count), ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  onCleanup(async () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+  });
+  const received: ReceivedEvent[] = [];
+  let telemetryMessages = 0;
+  let connections = 0;
+  let resyncs = 0;
+  const ready = new Promise<void>((resolve) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (line.startsWith("ready")) return resolve();
+      try {
+        const parsed = JSON.parse(line);
+        if ("telemetryMessages" in parsed) {
+          telemetryMessages = parsed.telemetryMessages;
+          connections = parsed.connections;
+        } else if (parsed.resync) resyncs++;
+        else received.push(parsed);
+      } catch {}
+    });
+  });
+  await Promise.race([
+    ready,
+    sleep(60_000).then(() => Promise.reject(new Error("subscribers did not connect"))),
+  ]);
+  return {
+    received,
+    resyncs: () => resyncs,
+    telemetry: () => telemetryMessages,
+    connections: () => connections,
+    async stop() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}

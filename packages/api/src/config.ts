@@ -11,6 +11,11 @@ export const ADMIN_TOKEN_MIN_LENGTH = 32;
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** SPEC §6 [r2]: how long persisted events are kept, and how often the old ones are deleted. */
+export const EVENT_RETENTION_DAYS = 30;
+export const EVENT_RETENTION_INTERVAL_MS = 60 * 60_000;
+const DAY_MS = 24 * 60 * 60_000;
+
 /** Calls per second a workspace token may make, and how many it may make at once. */
 export interface RateLimit {
   perSecond: number;
@@ -69,6 +74,14 @@ const EnvSchema = z.object({
   MOLECULE_AGENT_USER: z.string().default("nobody"),
   MOLECULE_WORKSPACES_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  EVENT_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a whole number of days (e.g. 30)" })
+    .int({ message: "must be a whole number of days (e.g. 30)" })
+    .positive({ message: "must be at least 1 (day)" })
+    .default(EVENT_RETENTION_DAYS),
+  EVENT_RETENTION_INTERVAL_MS: ms(EVENT_RETENTION_INTERVAL_MS),
+  // For tests and benchmarks only (the soak keeps minutes, not days): overrides EVENT_RETENTION_DAYS.
+  EVENT_RETENTION_MS: z.coerce.number().int().positive().optional(),
   // A bearer for Prometheus that is not an operator credential (SPEC §9 [r2]): as long as ADMIN_TOKEN.
   METRICS_TOKEN: z
     .string()
@@ -107,6 +120,10 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Bearer token that may read /api/metrics besides operators (METRICS_TOKEN). */
   metricsToken: string | undefined;
+  /** Events older than this are deleted (EVENT_RETENTION_DAYS; SPEC §6 [r2]). */
+  eventRetentionMs: number;
+  /** How often the retention job runs (it also runs once at start). */
+  eventRetentionIntervalMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -139,5 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     agentRateLimit: e.AGENT_RATE_LIMIT,
     agentUser: e.MOLECULE_AGENT_USER,
     workspacesDir: e.MOLECULE_WORKSPACES_DIR,
+    eventRetentionMs: e.EVENT_RETENTION_MS ?? e.EVENT_RETENTION_DAYS * DAY_MS,
+    eventRetentionIntervalMs: e.EVENT_RETENTION_INTERVAL_MS,
   };
 }

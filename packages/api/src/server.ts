@@ -5,6 +5,7 @@ import { createRequestListener, type Fallback } from "./http/entry";
 import { ensureAdminToken } from "./services/admin-token";
 import { seedDemoOrg } from "./services/demo-seed";
 import { EventBus } from "./services/event-bus";
+import { startEventRetention } from "./services/event-retention";
 import { HeartbeatIngest } from "./services/heartbeat-ingest";
 import { createLogger, type Logger } from "./services/logger";
 import { bindMetrics, Metrics } from "./services/metrics";
@@ -119,6 +120,8 @@ export async function startServer(
       services.liveness = sweeper;
       stops.push(() => sweeper.stop());
     }
+    const retention = startEventRetention(services, (message, error) => log.error({ err: error }, message));
+    stops.push(() => retention.stop());
     if (config.provisioner === "local") {
       // Before the demo seed, so seeded workspaces start. The lease holder's resumeAll brings back
       // the processes of workspaces that were running when the server last stopped.

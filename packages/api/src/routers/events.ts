@@ -65,16 +65,18 @@ export const eventsRouter = router({
     try {
       let last = BigInt(input?.lastEventId ?? -1);
       if (last >= 0n) {
-        if (await olderThanRetention(ctx.services.handle.db, last)) {
-          yield streamMessage(RESYNC_EVENT, {});
-        }
-        for (;;) {
+        for (let page = 0; ; page++) {
           const rows = await ctx.services.handle.db
             .select()
             .from(workspaceEvents)
             .where(gt(workspaceEvents.id, Number(last)))
             .orderBy(asc(workspaceEvents.id))
             .limit(REPLAY_PAGE);
+          // Checked after the first page is read: a retention pass that deleted what the client
+          // needs before this read is seen here; one deleting after it came too late to matter.
+          if (page === 0 && (await olderThanRetention(ctx.services.handle.db, last))) {
+            yield streamMessage(RESYNC_EVENT, {});
+          }
           for (const row of rows) {
             last = BigInt(row.id);
             yield tracked(String(row.id), toEnvelope(row));

@@ -71,6 +71,11 @@ export class Metrics {
     help: "How long the last offline chunk of the sweep held the event-log lock.",
     registers: [this.registry],
   });
+  readonly eventsDeleted = new Counter({
+    name: "molecule_events_deleted_total",
+    help: "Persisted events deleted by retention (EVENT_RETENTION_DAYS).",
+    registers: [this.registry],
+  });
   readonly sweepDuration = new Histogram({
     name: "molecule_sweep_duration_seconds",
     help: "Duration of one liveness sweep tick.",

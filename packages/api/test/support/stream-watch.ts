@@ -44,13 +44,22 @@ export class StreamWatch {
   private constructor(
     private readonly url: () => string,
     private readonly token: string,
+    from: string | null,
   ) {
+    this.lastEventId = from;
     this.running = this.loop();
   }
 
-  /** `url` may be a function: a test that restarts the server on a new port points it there. */
-  static open(url: string | (() => string), token = TEST_ADMIN_TOKEN): StreamWatch {
-    return new StreamWatch(typeof url === "string" ? () => url : url, token);
+  /**
+   * `url` may be a function: a test that restarts the server on a new port points it there.
+   * `from`: resume after this event id on the first connection (as a canvas that was away does).
+   */
+  static open(
+    url: string | (() => string),
+    token = TEST_ADMIN_TOKEN,
+    from: string | null = null,
+  ): StreamWatch {
+    return new StreamWatch(typeof url === "string" ? () => url : url, token, from);
   }
 
   /** Status events of one workspace, in stream order. */
