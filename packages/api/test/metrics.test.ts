@@ -14,7 +14,10 @@ import {
   waitFor,
 } from "./helpers";
 
-const OFFLINE_AFTER_MS = 300;
+// Long enough that the steady and wedged workspaces' beats (sent after the silent one's threshold
+// passed) are still fresh when the sweep runs, even on a loaded CI machine; at 300 ms a slow
+// machine saw the sweep take them offline too.
+const OFFLINE_AFTER_MS = 2_000;
 const METRICS_TOKEN = "metrics-token-0123456789abcdefghijklmnop";
 
 let ts: TestServer;
