@@ -15,6 +15,7 @@ import { checkSecretsKey } from "./services/secrets-key-check";
 import type { Services } from "./services/services";
 import { startSweeper } from "./services/sweeper";
 import { TelemetryPublisher } from "./services/telemetry";
+import { WorkspaceHistory } from "./services/workspace-history";
 
 export { loadConfig } from "./config";
 export { listen } from "./http/entry";
@@ -96,6 +97,7 @@ export async function startServer(
     liveness: null,
     telemetry: new TelemetryPublisher(handle),
     heartbeats: null as unknown as HeartbeatIngest,
+    history: new WorkspaceHistory(),
     log,
     metrics,
   };
@@ -112,6 +114,11 @@ export async function startServer(
 
   const stops: (() => Promise<void>)[] = [];
   if (options.background !== false) {
+    // Every instance hears every heartbeat's telemetry through the bus, so each keeps the same history.
+    bus.subscribeTelemetry((batch) => services.history.record(batch));
+    bus.subscribe((event) => {
+      if (event.type === "WORKSPACE_REMOVED") services.history.forget(event.workspaceId);
+    });
     await bus.start();
     stops.push(() => bus.stop());
     if (options.sweeper !== false) {

@@ -1,5 +1,6 @@
 export * from "./agent-text";
 export * from "./events";
+export * from "./history";
 export * from "./ids";
 export * from "./openapi";
 export { PROCEDURES, type Procedure, type ProcedureKind } from "./openapi-operations";
