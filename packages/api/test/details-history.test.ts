@@ -11,7 +11,8 @@ import {
   waitFor,
 } from "./helpers";
 
-const ts = testServerPerFile();
+// No agent rate limit: the bound test sends more heartbeats than a normal agent does in a second.
+const ts = testServerPerFile({ agentRateLimit: null });
 
 const telemetry = (at: number, errorRate = 0) => ({
   activeTasks: 0,

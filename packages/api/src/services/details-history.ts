@@ -1,8 +1,8 @@
 import type { RecentEventsQuery, RestartRecord } from "@molecule/contracts";
-import { and, desc, eq, findWorkspace, inArray, lt, workspaceEvents } from "@molecule/db";
+import { and, desc, eq, findWorkspace, inArray, workspaceEvents } from "@molecule/db";
 import { RESTART_HISTORY_EVENTS, restartsOf } from "../domain/restart-history";
 import { workspaceNotFound } from "./errors";
-import { toEnvelope } from "./events";
+import { eventsPage, toEnvelope } from "./events";
 import type { Services } from "./services";
 
 // Status events read to find the last restarts: enough for `limit` restarts with their outcomes
@@ -30,17 +30,8 @@ export async function workspaceRestarts(
 
 /** events.recent: every workspace's persisted events, newest first, paged by `before`. */
 export async function recentEvents(services: Services, input: RecentEventsQuery) {
-  const rows = await services.handle.db
-    .select()
-    .from(workspaceEvents)
-    .where(input.before ? lt(workspaceEvents.id, Number(input.before)) : undefined)
-    .orderBy(desc(workspaceEvents.id))
-    .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  return {
-    events: page.map(toEnvelope),
-    nextBefore: rows.length > input.limit ? String(page[page.length - 1]!.id) : null,
-  };
+  const { events, next } = await eventsPage(services.handle.db, undefined, input.before, input.limit);
+  return { events, nextBefore: next };
 }
 
 /** workspace.history: what this instance heard of the workspace lately (workspace-history.ts). */
