@@ -93,7 +93,7 @@ test("sparklines, skills, restart history, and feed entries from before the page
     path: screenPath("details-history.png", testInfo.outputPath("details-history.png")),
   });
   // The restarts further down the panel: scrolled to the sparklines' section.
-  const section = panel.locator("section", { has: panel.getByTestId("spark-error-rate") });
+  const section = panel.locator("section", { has: page.getByTestId("spark-error-rate") });
   const top = await section.evaluate((el) => (el as HTMLElement).offsetTop);
   await panel.evaluate((el, y) => {
     el.scrollTop = y;
@@ -127,7 +127,10 @@ test("the toolbar shows every status count in full at 1440 px", async ({ page, r
       expect(box.x).toBeGreaterThanOrEqual(0);
       expect(box.x + box.width).toBeLessThanOrEqual(width);
       const clipped = await filter.evaluate((el) => {
-        const r = el.getBoundingClientRect();
+        // The count's own text and dot (the button's padding may overhang for its hover background).
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const r = range.getBoundingClientRect();
         for (let p = el.parentElement; p; p = p.parentElement) {
           const s = getComputedStyle(p);
           if (s.overflowX === "visible" && s.overflowY === "visible") continue;
