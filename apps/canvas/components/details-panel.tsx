@@ -10,7 +10,10 @@ import { describeEvent, eventLabel } from "@/lib/event-text";
 import { ago, formatCents, formatUptime, reasonOf } from "@/lib/status";
 import { useCanvas } from "@/lib/store";
 import { useNow } from "@/lib/use-now";
+import { AgentSkills } from "./agent-skills";
+import { HeartbeatHistory } from "./heartbeat-history";
 import { RestartButton } from "./restart-button";
+import { RestartHistory } from "./restart-history";
 import { StatusPill } from "./status-pill";
 
 type Loaded<T> = { kind: "loading" } | { kind: "ok"; value: T } | { kind: "error"; message: string };
@@ -331,6 +334,22 @@ function Details({ id }: { id: string }) {
       <section>
         <h3>Overview</h3>
         <Fields card={ws} full={details.kind === "ok" ? details.value.workspace : null} />
+      </section>
+      <section aria-label="Last minutes">
+        <h3>Last minutes</h3>
+        <HeartbeatHistory id={ws.id} />
+      </section>
+      <section>
+        <h3>Skills</h3>
+        {details.kind === "error" ? (
+          <p className="muted">Could not load: {details.message}</p>
+        ) : (
+          <AgentSkills card={details.kind === "ok" ? details.value.agentCard : null} />
+        )}
+      </section>
+      <section>
+        <h3>Restarts</h3>
+        <RestartHistory id={ws.id} version={version} />
       </section>
       <section>
         <h3>Status timeline</h3>

@@ -14,6 +14,12 @@ export type MemoryView = WorkspaceDetails["memories"][number];
 export type LogLine = Outputs["workspace"]["logs"][number];
 export type EventsPage = Outputs["workspace"]["events"];
 export type CreateOptions = Outputs["workspace"]["createOptions"];
+export type HistoryAnswer = Outputs["workspace"]["history"];
+export type RestartView = Outputs["workspace"]["restarts"][number];
+export type RecentEvents = Outputs["events"]["recent"];
+
+/** Events per page of the activity feed's history (events.recent). */
+export const RECENT_PAGE = 50;
 
 export const api = {
   latestEventId: () => trpc.events.latestId.query(),
@@ -33,6 +39,10 @@ export const api = {
   rotateToken: (id: string) => trpc.workspace.rotateToken.mutate({ id }),
   events: (id: string, cursor?: string) => trpc.workspace.events.query({ id, ...(cursor ? { cursor } : {}) }),
   logs: (id: string) => trpc.workspace.logs.query({ id }),
+  history: (id: string) => trpc.workspace.history.query({ id }),
+  restarts: (id: string) => trpc.workspace.restarts.query({ id }),
+  recentEvents: (before?: string) =>
+    trpc.events.recent.query({ limit: RECENT_PAGE, ...(before ? { before } : {}) }),
   secretList: (id: string) => trpc.secret.list.query({ id }),
   secretSet: (id: string, key: string, value: string) => trpc.secret.set.mutate({ id, key, value }),
   secretDelete: (id: string, key: string) => trpc.secret.delete.mutate({ id, key }),

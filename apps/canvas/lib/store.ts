@@ -3,6 +3,7 @@
 import type { CardView, EventEnvelope, TelemetryPayload, WorkspaceStatus } from "@molecule/contracts";
 import { applyNodeChanges, type NodeChange } from "@xyflow/react";
 import { create } from "zustand";
+import { FEED_LIMIT, FEED_MAX, mergeFeed } from "./feed";
 import { buildLayout, type CardNode, type SceneItem } from "./layout";
 
 /** Direct child counts, recomputed only when the layout changes (cards must not scan all workspaces). */
@@ -23,8 +24,7 @@ export function isNewer(current: CardView | undefined, next: CardView): boolean 
   return !current || Date.parse(next.updatedAt) >= Date.parse(current.updatedAt);
 }
 
-/** The activity feed keeps the newest persisted events, bounded so a busy fleet cannot grow it. */
-export const FEED_LIMIT = 300;
+export { FEED_LIMIT };
 
 /** What the "needs attention" panel lists (SPEC §1: alive but broken, silent, or never came up). */
 export const ATTENTION_STATUSES: ReadonlySet<WorkspaceStatus> = new Set(["degraded", "offline", "failed"]);
@@ -90,6 +90,10 @@ export interface CanvasState {
   restarting: Record<string, RestartState>;
   toasts: Toast[];
   feed: EventEnvelope[];
+  /** How many events the feed keeps: FEED_LIMIT, more once older pages were asked for. */
+  feedLimit: number;
+  /** Whether the server has events older than the feed's last: null until the history was read. */
+  feedMore: boolean | null;
   side: SidePanel;
   searchOpen: boolean;
   shortcutsOpen: boolean;
@@ -106,6 +110,8 @@ export interface CanvasState {
   setShowRemoved(on: boolean): void;
   patch(id: string, patch: Partial<CardView>): void;
   pushFeed(events: EventEnvelope[]): void;
+  /** A page of events.recent: `older` when it was asked for with "load older" (grows the bound). */
+  addFeedHistory(events: EventEnvelope[], more: boolean, older: boolean): void;
   setSide(side: SidePanel): void;
   setSearchOpen(open: boolean): void;
   setShortcutsOpen(open: boolean): void;
@@ -155,6 +161,8 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
   restarting: {},
   toasts: [],
   feed: [],
+  feedLimit: FEED_LIMIT,
+  feedMore: null,
   side: null,
   searchOpen: false,
   shortcutsOpen: false,
@@ -278,11 +286,13 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
   },
 
   pushFeed(events) {
-    if (events.length === 0) return;
-    // Newest first; the stream can replay an event after a reconnect: never list it twice.
-    const seen = new Set(get().feed.map((e) => e.id));
-    const fresh = events.filter((e) => !seen.has(e.id)).reverse();
-    if (fresh.length) set({ feed: [...fresh, ...get().feed].slice(0, FEED_LIMIT) });
+    const { feed, feedLimit } = get();
+    const next = mergeFeed(feed, events, feedLimit);
+    if (next !== feed) set({ feed: next });
+  },
+  addFeedHistory(events, more, older) {
+    const feedLimit = older ? Math.min(FEED_MAX, get().feedLimit + events.length) : get().feedLimit;
+    set({ feed: mergeFeed(get().feed, events, feedLimit), feedLimit, feedMore: more });
   },
   setSide: (side) => set({ side }),
   setSearchOpen: (searchOpen) => set({ searchOpen, menu: null }),

@@ -16,6 +16,7 @@ import { checkSecretsKey } from "./services/secrets-key-check";
 import type { Services } from "./services/services";
 import { startSweeper } from "./services/sweeper";
 import { TelemetryPublisher } from "./services/telemetry";
+import { WorkspaceHistory } from "./services/workspace-history";
 
 export { loadConfig } from "./config";
 export { listen } from "./http/entry";
@@ -98,6 +99,7 @@ export async function startServer(
     liveness: null,
     telemetry,
     heartbeats: new HeartbeatIngest({ handle, config, telemetry }),
+    history: new WorkspaceHistory(),
     log,
     metrics,
   };
@@ -113,6 +115,11 @@ export async function startServer(
 
   const stops: (() => Promise<void>)[] = [];
   if (options.background !== false) {
+    // Every instance hears every heartbeat's telemetry through the bus, so each keeps the same history.
+    bus.subscribeTelemetry((batch) => services.history.record(batch));
+    bus.subscribe((event) => {
+      if (event.type === "WORKSPACE_REMOVED") services.history.forget(event.workspaceId);
+    });
     await bus.start();
     stops.push(() => bus.stop());
     if (options.sweeper !== false) {

@@ -1,6 +1,7 @@
 export * from "./actions";
 export * from "./agent-text";
 export * from "./events";
+export * from "./history";
 export * from "./ids";
 export * from "./openapi";
 export { PROCEDURES, type Procedure, type ProcedureKind } from "./openapi-operations";

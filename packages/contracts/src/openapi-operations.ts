@@ -6,6 +6,13 @@
 import { z } from "zod";
 import { EventEnvelopeSchema, OnEventInputSchema } from "./events";
 import {
+  RecentEventsInputSchema,
+  RecentEventsSchema,
+  RestartRecordSchema,
+  RestartsInputSchema,
+  WorkspaceHistorySchema,
+} from "./history";
+import {
   CheckAccessInputSchema,
   CheckAccessOutputSchema,
   HeartbeatInputSchema,
@@ -235,10 +242,37 @@ export const PROCEDURES: Procedure[] = [
     input: IdInputSchema,
   },
   {
+    name: "workspace.history",
+    kind: "query",
+    auth: "adminToken",
+    summary:
+      "The last heartbeats this server instance heard from the workspace (error rate, gap since the previous one), oldest first: at most 60 samples within 10 minutes, kept in memory.",
+    input: IdInputSchema,
+    output: WorkspaceHistorySchema,
+  },
+  {
+    name: "workspace.restarts",
+    kind: "query",
+    auth: "adminToken",
+    summary:
+      "The workspace's restarts and resumes, newest first: when, why (operator, crash, crash_loop, server_start, resume) and how each ended.",
+    input: RestartsInputSchema,
+    output: z.array(RestartRecordSchema),
+  },
+  {
     name: "events.latestId",
     kind: "query",
     auth: "adminToken",
     summary: "The newest persisted event id: read it before workspace.list, then subscribe from it.",
+  },
+  {
+    name: "events.recent",
+    kind: "query",
+    auth: "adminToken",
+    summary:
+      "Persisted events of every workspace, newest first, at most `limit` (≤ 200) per page; `before` pages to older ones.",
+    input: RecentEventsInputSchema,
+    output: RecentEventsSchema,
   },
   {
     name: "events.onEvent",

@@ -1,6 +1,13 @@
-import { type EventEnvelope, OnEventInputSchema, RESYNC_EVENT, TELEMETRY_EVENT } from "@molecule/contracts";
+import {
+  type EventEnvelope,
+  OnEventInputSchema,
+  RESYNC_EVENT,
+  RecentEventsInputSchema,
+  TELEMETRY_EVENT,
+} from "@molecule/contracts";
 import { asc, type Database, desc, gt, sql, workspaceEvents } from "@molecule/db";
 import { tracked } from "@trpc/server";
+import { recentEvents } from "../services/details-history";
 import { toEnvelope } from "../services/events";
 import type { TelemetryBatch } from "../services/telemetry";
 import { operatorProcedure, router } from "../trpc";
@@ -27,6 +34,11 @@ export const eventsRouter = router({
       .limit(1);
     return { lastEventId: String(row?.id ?? 0) };
   }),
+
+  /** The feed's history: persisted events from before the page opened, newest first, paged. */
+  recent: operatorProcedure
+    .input(RecentEventsInputSchema)
+    .query(({ ctx, input }) => recentEvents(ctx.services, input)),
 
   /**
    * The live stream over SSE (SPEC §6). Subscribes to the bus first, then replays persisted events

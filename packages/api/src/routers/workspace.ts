@@ -5,11 +5,13 @@ import {
   ListInputSchema,
   MoveInputSchema,
   RemoveInputSchema,
+  RestartsInputSchema,
   SetCollapsedInputSchema,
   UpdateWorkspaceInputSchema,
 } from "@molecule/contracts";
 import { listCards } from "@molecule/db";
 import { createOptions } from "../services/create-options";
+import { workspaceHistory, workspaceRestarts } from "../services/details-history";
 import {
   pauseWorkspace,
   removeWorkspace,
@@ -71,6 +73,13 @@ export const workspaceRouter = router({
   events: operatorProcedure
     .input(EventsPageInputSchema)
     .query(({ ctx, input }) => workspaceTimeline(ctx.services, input.id, input.cursor, input.limit)),
+  /** Recent heartbeats (error rate, gap) from this instance's in-memory history, for sparklines. */
+  history: operatorProcedure
+    .input(IdInputSchema)
+    .query(({ ctx, input }) => workspaceHistory(ctx.services, input.id)),
+  restarts: operatorProcedure
+    .input(RestartsInputSchema)
+    .query(({ ctx, input }) => workspaceRestarts(ctx.services, input.id, input.limit)),
   logs: operatorProcedure
     .input(IdInputSchema)
     .query(({ ctx, input }) => ctx.services.processes?.logs(input.id) ?? []),

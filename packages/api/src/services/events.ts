@@ -1,5 +1,5 @@
 import type { EventEnvelope, PersistedEventType } from "@molecule/contracts";
-import { type Database, type EventRow, sql, workspaceEvents } from "@molecule/db";
+import { and, type Database, desc, type EventRow, lt, type SQL, sql, workspaceEvents } from "@molecule/db";
 
 /** The Postgres channel every server instance LISTENs on (SPEC §6). */
 export const EVENTS_CHANNEL = "molecule_events";
@@ -36,6 +36,29 @@ export function withEventLogLocked<T>(
     await lockEventLog(tx);
     return work(tx, tx as unknown as Database);
   });
+}
+
+/**
+ * One page of persisted events matching `where`, newest first, older than `before` when given;
+ * `next` is the `before` of the following page, or null when this one is the last.
+ */
+export async function eventsPage(
+  db: Database,
+  where: SQL | undefined,
+  before: string | undefined,
+  limit: number,
+): Promise<{ events: EventEnvelope[]; next: string | null }> {
+  const rows = await db
+    .select()
+    .from(workspaceEvents)
+    .where(and(where, before ? lt(workspaceEvents.id, Number(before)) : undefined))
+    .orderBy(desc(workspaceEvents.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return {
+    events: page.map(toEnvelope),
+    next: rows.length > limit ? String(page[page.length - 1]!.id) : null,
+  };
 }
 
 export function toEnvelope(row: EventRow): EventEnvelope {

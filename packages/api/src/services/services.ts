@@ -5,6 +5,7 @@ import type { HeartbeatIngest } from "./heartbeat-ingest";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
 import type { TelemetryPublisher } from "./telemetry";
+import type { WorkspaceHistory } from "./workspace-history";
 
 /** One captured line of a workspace process's output. */
 export interface LogLine {
@@ -55,6 +56,8 @@ export interface Services {
   heartbeats: HeartbeatIngest;
   /** Batched NOTIFY of live telemetry (see telemetry.ts). */
   telemetry: TelemetryPublisher;
+  /** Recent heartbeats per workspace, in memory, fed by the bus (see workspace-history.ts). */
+  history: WorkspaceHistory;
   /** Structured logs (logger.ts): never given a token or a secret value. */
   log: Logger;
   /** This server's Prometheus metrics (metrics.ts). */

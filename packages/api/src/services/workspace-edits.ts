@@ -10,7 +10,6 @@ import {
   inArray,
   isOverBudget,
   listSecretKeys,
-  lt,
   type NewWorkspaceRow,
   ne,
   sql,
@@ -23,7 +22,7 @@ import { forwardingLoops, wouldCycle } from "../domain/access";
 import { loadOrg } from "./agent-card";
 import { casUpdate } from "./cas";
 import { fieldError, workspaceNotFound } from "./errors";
-import { lockEventLog, recordEvent, toEnvelope, withEventLogLocked } from "./events";
+import { eventsPage, lockEventLog, recordEvent, toEnvelope, withEventLogLocked } from "./events";
 import { addChildRefusal } from "./org-tree";
 import type { Services } from "./services";
 
@@ -182,17 +181,6 @@ export async function workspaceTimeline(
 ) {
   const { db } = services.handle;
   if (!(await findWorkspace(db, id))) throw workspaceNotFound();
-  const rows = await db
-    .select()
-    .from(workspaceEvents)
-    .where(
-      and(eq(workspaceEvents.workspaceId, id), cursor ? lt(workspaceEvents.id, Number(cursor)) : undefined),
-    )
-    .orderBy(desc(workspaceEvents.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  return {
-    events: page.map(toEnvelope),
-    nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null,
-  };
+  const { events, next } = await eventsPage(db, eq(workspaceEvents.workspaceId, id), cursor, limit);
+  return { events, nextCursor: next };
 }
