@@ -23,8 +23,16 @@ export interface DbHandle {
    * paths (heartbeat batches, the sweep) use it to skip Drizzle's per-call SQL building.
    */
   query<T = Record<string, unknown>>(text: string, params: readonly unknown[]): Promise<T[]>;
-  /** LISTEN on a channel; resolves once listening; returns the unlisten function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; resolves once listening; returns the unlisten function. `onListen` is
+   * called each time the LISTEN is in place: at first, and again after the connection was lost and
+   * re-established (notifications sent in between are lost; the caller may catch up).
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
   /**
    * Tries to take the session advisory lock `key` on a connection of its own, kept until the
    * lease is released (or the connection dies, which frees the lock in Postgres). Null when
@@ -81,9 +89,10 @@ function openPostgres(url: string): DbHandle {
       }
     },
     pool: () => ({ max, inUse: Math.min(max, inFlight) }),
-    async listen(channel, onPayload) {
-      // postgres.js keeps one dedicated LISTEN connection and re-listens after reconnects.
-      const sub = await client.listen(channel, onPayload);
+    async listen(channel, onPayload, onListen) {
+      // postgres.js keeps one dedicated LISTEN connection, re-listens after reconnects and calls
+      // onlisten each time.
+      const sub = await client.listen(channel, onPayload, onListen);
       return () => sub.unlisten();
     },
     async tryLease(key) {
@@ -148,8 +157,10 @@ async function openPglite(dir: string | undefined): Promise<DbHandle> {
       }
     },
     pool: () => ({ max: 1, inUse: inFlight > 0 ? 1 : 0 }),
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, onListen) {
+      // In-process: the listener is never cut off, so it listens once.
       const unsub = await client.listen(channel, onPayload);
+      onListen?.();
       return async () => unsub();
     },
     async tryLease() {
