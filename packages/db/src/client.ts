@@ -66,10 +66,21 @@ export async function createDb(url: string | undefined = process.env.DATABASE_UR
   return openPglite(location === "memory" ? undefined : location || join(dataDir(), "pglite"));
 }
 
+/**
+ * Seconds a pool connection waits before its next connect attempt after `retries` failed ones
+ * (shared by the pool). postgres.js's default grows to 20 s (3^n / 100): after a 4 s Postgres
+ * outage the pool sat in that wait for ~15 s more, failing heartbeats while /api/health (on another
+ * connection) said ok. Capped at 1 s: a down database gets about one attempt a second per
+ * connection, and the server is back within a second of it.
+ */
+export function reconnectBackoff(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1);
+}
+
 function openPostgres(url: string): DbHandle {
   const max = Number(process.env.DATABASE_POOL_MAX ?? 10);
   // onnotice: silence "relation already exists, skipping" notices from idempotent DDL.
-  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10, backoff: reconnectBackoff });
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
   let inFlight = 0;
   return {
