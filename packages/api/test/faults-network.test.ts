@@ -71,11 +71,10 @@ async function onlineAgent(platformUrl = ts.url) {
 /** Where the stream is now: events received after this cursor come after anything done before. */
 const cursor = () => watch.events.length;
 
-/** Status events of `id` received after cursor `from` (and before event `until`, when given). */
-function statusesSince(id: string, from: number, until?: SeenEvent): string[] {
-  const end = until ? watch.events.indexOf(until) : watch.events.length;
+/** Status events of `id` received after cursor `from`, as statuses. */
+function statusesSince(id: string, from: number): string[] {
   return watch.events
-    .slice(from, end)
+    .slice(from)
     .filter((e) => e.workspaceId === id && e.status !== null)
     .map((e) => e.status as string);
 }
