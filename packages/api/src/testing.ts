@@ -21,9 +21,13 @@ export interface TestServer {
  */
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
-  options: Pick<StartOptions, "sweeper" | "provisionerLeaseMs" | "log"> = {},
+  options: Pick<StartOptions, "sweeper" | "provisionerLeaseMs" | "log"> & {
+    /** A Postgres server other than DATABASE_URL's for the fresh database (a test's own cluster). */
+    databaseUrl?: string;
+  } = {},
 ): Promise<TestServer> {
-  const db = await createTestDatabase({ migrate: false });
+  const { databaseUrl, ...startOptions } = options;
+  const db = await createTestDatabase({ migrate: false, baseUrl: databaseUrl });
   const config: ServerConfig = {
     ...loadConfig({}),
     provisioner: "none",
@@ -34,7 +38,7 @@ export async function startTestServer(
   };
   // No sweeper of its own unless asked: liveness tests drive their sweeps explicitly.
   const server = await startServer(config, {
-    ...options,
+    ...startOptions,
     handle: db.handle,
     sweeper: options.sweeper ?? false,
   });

@@ -97,6 +97,64 @@ describe("event bus across server instances (LISTEN/NOTIFY)", () => {
     },
   );
 
+  it("an event whose NOTIFY never arrived is delivered before the next one, in id order", async () => {
+    const bus = ts.server.services.bus;
+    const seen = collect(bus);
+    // Committed without its NOTIFY, as when the LISTEN connection was down at that moment.
+    const lost = await db().transaction(async (tx) => {
+      await lockEventLog(tx);
+      const [row] = await tx
+        .insert(workspaceEvents)
+        .values({ workspaceId: "w-lost", type: "WORKSPACE_UPDATED", payload: { n: "lost" } })
+        .returning();
+      return String(row!.id);
+    });
+    const next = await db().transaction(async (tx) => {
+      await lockEventLog(tx);
+      return recordEvent(tx, { workspaceId: "w-lost", type: "WORKSPACE_UPDATED", payload: { n: "next" } });
+    });
+    await waitFor(async () => seen.some((e) => e.id === next.id), { what: "the next event" });
+    expect(seen.filter((e) => e.workspaceId === "w-lost").map((e) => e.id)).toEqual([lost, next.id]);
+  });
+
+  it.runIf(ON_POSTGRES)(
+    "events notified while the LISTEN connection was cut off arrive once it listens again",
+    async () => {
+      const listening = await createDb(ts.db.url!);
+      const writer = await createDb(ts.db.url!);
+      const admin = await createDb(process.env.DATABASE_URL); // another database: may change this one
+      const bus = new EventBus(listening);
+      const name = new URL(ts.db.url!).pathname.slice(1);
+      try {
+        await bus.start();
+        const seen = collect(bus);
+        await writer.execScript("select 1"); // connected before new connections are refused
+        // The database refuses new connections and the bus's LISTEN connection is terminated: it
+        // cannot listen again until connections are allowed.
+        await admin.execScript(`alter database "${name}" allow_connections false`);
+        await admin.execScript(
+          `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}' and query ilike 'listen %'`,
+        );
+        const missed = await writer.db.transaction(async (tx) => {
+          await lockEventLog(tx);
+          return recordEvent(tx, { workspaceId: "w-cut", type: "WORKSPACE_UPDATED", payload: { n: 1 } });
+        });
+        await admin.execScript(`alter database "${name}" allow_connections true`);
+        // No later event: the bus must catch up by itself once it is listening again.
+        await waitFor(async () => seen.some((e) => e.id === missed.id), {
+          what: "the event notified while the bus was cut off",
+          timeoutMs: 25_000,
+        });
+        expect(seen.filter((e) => e.id === missed.id)).toHaveLength(1);
+      } finally {
+        await admin.execScript(`alter database "${name}" allow_connections true`).catch(() => {});
+        await bus.stop();
+        await Promise.all([listening.close(), writer.close(), admin.close()]);
+      }
+    },
+    40_000,
+  );
+
   it("the server's own bus receives events written through its API (one connection is enough)", async () => {
     const seen = collect(ts.server.services.bus);
     const ws = await createWorkspace(ts, { external: true });

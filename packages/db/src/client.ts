@@ -23,8 +23,16 @@ export interface DbHandle {
    * paths (heartbeat batches, the sweep) use it to skip Drizzle's per-call SQL building.
    */
   query<T = Record<string, unknown>>(text: string, params: readonly unknown[]): Promise<T[]>;
-  /** LISTEN on a channel; resolves once listening; returns the unlisten function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; resolves once listening; returns the unlisten function. `onListen` is
+   * called each time the LISTEN is in place: at first, and again after the connection was lost and
+   * re-established (notifications sent in between are lost; the caller may catch up).
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
   /**
    * Tries to take the session advisory lock `key` on a connection of its own, kept until the
    * lease is released (or the connection dies, which frees the lock in Postgres). Null when
@@ -58,10 +66,21 @@ export async function createDb(url: string | undefined = process.env.DATABASE_UR
   return openPglite(location === "memory" ? undefined : location || join(dataDir(), "pglite"));
 }
 
+/**
+ * Seconds a pool connection waits before its next connect attempt after `retries` failed ones
+ * (shared by the pool). postgres.js's default grows to 20 s (3^n / 100): after a 4 s Postgres
+ * outage the pool sat in that wait for ~15 s more, failing heartbeats while /api/health (on another
+ * connection) said ok. Capped at 1 s: a down database gets about one attempt a second per
+ * connection, and the server is back within a second of it.
+ */
+export function reconnectBackoff(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1);
+}
+
 function openPostgres(url: string): DbHandle {
   const max = Number(process.env.DATABASE_POOL_MAX ?? 10);
   // onnotice: silence "relation already exists, skipping" notices from idempotent DDL.
-  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10, backoff: reconnectBackoff });
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
   let inFlight = 0;
   return {
@@ -81,9 +100,10 @@ function openPostgres(url: string): DbHandle {
       }
     },
     pool: () => ({ max, inUse: Math.min(max, inFlight) }),
-    async listen(channel, onPayload) {
-      // postgres.js keeps one dedicated LISTEN connection and re-listens after reconnects.
-      const sub = await client.listen(channel, onPayload);
+    async listen(channel, onPayload, onListen) {
+      // postgres.js keeps one dedicated LISTEN connection, re-listens after reconnects and calls
+      // onlisten each time.
+      const sub = await client.listen(channel, onPayload, onListen);
       return () => sub.unlisten();
     },
     async tryLease(key) {
@@ -148,8 +168,10 @@ async function openPglite(dir: string | undefined): Promise<DbHandle> {
       }
     },
     pool: () => ({ max: 1, inUse: inFlight > 0 ? 1 : 0 }),
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, onListen) {
+      // In-process: the listener is never cut off, so it listens once.
       const unsub = await client.listen(channel, onPayload);
+      onListen?.();
       return async () => unsub();
     },
     async tryLease() {

@@ -14,9 +14,12 @@ export interface TestDatabase {
 /**
  * A fresh, empty database for one test file: a new database on the Postgres server named by
  * DATABASE_URL (created here, dropped by `drop`), or in-memory PGlite when DATABASE_URL is unset.
+ * `baseUrl` names another Postgres server instead (a test's own cluster, which it may restart).
  */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const base = process.env.DATABASE_URL;
+export async function createTestDatabase(
+  options: { migrate?: boolean; baseUrl?: string } = {},
+): Promise<TestDatabase> {
+  const base = options.baseUrl ?? process.env.DATABASE_URL;
   let handle: DbHandle;
   let url: string | null = null;
   let dropDatabase = async () => {};

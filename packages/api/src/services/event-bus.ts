@@ -1,5 +1,5 @@
 import type { EventEnvelope } from "@molecule/contracts";
-import { type DbHandle, eq, workspaceEvents } from "@molecule/db";
+import { and, asc, type DbHandle, desc, eq, gt, lt, workspaceEvents } from "@molecule/db";
 import { EVENTS_CHANNEL, toEnvelope } from "./events";
 import type { Logger } from "./logger";
 import { metricsOf } from "./metrics";
@@ -9,10 +9,21 @@ import type { TelemetryBatch } from "./telemetry";
 export type EventListener = (event: EventEnvelope, bytes: number) => void;
 export type TelemetryListener = (batch: TelemetryBatch) => void;
 
+/** Rows read per query when catching up on events whose NOTIFY never arrived. */
+const CATCH_UP_PAGE = 500;
+
 /**
  * One per server instance: LISTENs on the Postgres channel and fans every event out to this
  * instance's subscribers (SSE streams, the provisioner). Because the source is Postgres NOTIFY,
  * every instance sees the events written by any instance.
+ *
+ * NOTIFY is not durable: one sent while the LISTEN connection is down (Postgres restarted, the
+ * connection terminated) is gone. Live subscribers stay connected through such a gap and would
+ * never learn what they missed, so the bus delivers persisted events by id, in order, with no
+ * holes: it catches up from `workspace_events` whenever the LISTEN connection is re-established
+ * and whenever an event arrives past a hole in the ids (the events in the hole, if any were
+ * committed, come first). Event ids are committed in id order (events.ts), so an id at or below
+ * the last one delivered has been delivered already.
  */
 export class EventBus {
   private listeners = new Set<EventListener>();
@@ -20,6 +31,8 @@ export class EventBus {
   private unlisten: (() => Promise<void>) | null = null;
   // Events are delivered one after another, in NOTIFY order, even when one must be read back.
   private chain: Promise<void> = Promise.resolve();
+  /** The id of the last persisted event delivered (or present when the bus started). */
+  private lastId = 0n;
 
   constructor(
     private readonly handle: DbHandle,
@@ -28,9 +41,24 @@ export class EventBus {
 
   async start(): Promise<void> {
     if (this.unlisten) return;
-    this.unlisten = await this.handle.listen(EVENTS_CHANNEL, (payload) => {
-      this.chain = this.chain.then(() => this.receive(payload));
-    });
+    // Read before LISTEN: an event committed in between is caught up with the next one, never lost.
+    const [newest] = await this.handle.db
+      .select({ id: workspaceEvents.id })
+      .from(workspaceEvents)
+      .orderBy(desc(workspaceEvents.id))
+      .limit(1);
+    this.lastId = BigInt(newest?.id ?? 0);
+    let listens = 0;
+    this.unlisten = await this.handle.listen(
+      EVENTS_CHANNEL,
+      (payload) => {
+        this.chain = this.chain.then(() => this.receive(payload));
+      },
+      () => {
+        // Listening again after the connection was lost: what was notified meanwhile is gone.
+        if (++listens > 1) this.chain = this.chain.then(() => this.catchUp(null));
+      },
+    );
   }
 
   async stop(): Promise<void> {
@@ -59,26 +87,66 @@ export class EventBus {
   }
 
   /**
-   * An event too big for NOTIFY arrives as its id. It is committed (NOTIFY fires on commit), so a
-   * failed read is the database being briefly unreachable: retry with backoff (~13 s in all), in
-   * order, rather than drop it from every live stream.
+   * Reads from `workspace_events`, which is committed (NOTIFY fires on commit), so a failed read is
+   * the database being briefly unreachable: retry with backoff (~13 s in all), in order, rather
+   * than drop events from every live stream. Undefined when it never answered (or the bus stopped).
    */
-  private async readBack(ref: string): Promise<EventEnvelope | null> {
+  private async readWithRetry<T>(read: () => Promise<T>): Promise<T | undefined> {
     for (let attempt = 0, delay = 50; attempt < 8; attempt++, delay *= 2) {
       try {
-        const [row] = await this.handle.db
-          .select()
-          .from(workspaceEvents)
-          .where(eq(workspaceEvents.id, Number(ref)))
-          .limit(1);
-        return row ? toEnvelope(row) : null;
+        return await read();
       } catch {
         // unreachable for a moment: try again
       }
-      if (!this.unlisten) return null; // stopped
+      if (!this.unlisten) return undefined; // stopped
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
-    return null;
+    return undefined;
+  }
+
+  /** An event too big for NOTIFY arrives as its id: read it back. */
+  private async readBack(ref: string): Promise<EventEnvelope | null> {
+    const rows = await this.readWithRetry(() =>
+      this.handle.db
+        .select()
+        .from(workspaceEvents)
+        .where(eq(workspaceEvents.id, Number(ref)))
+        .limit(1),
+    );
+    return rows?.[0] ? toEnvelope(rows[0]) : null;
+  }
+
+  /**
+   * Delivers the persisted events after the last one delivered (and before `before`, when given)
+   * that never arrived by NOTIFY. Usually none: a hole in the ids is most often a rolled-back insert.
+   */
+  private async catchUp(before: bigint | null): Promise<void> {
+    for (;;) {
+      const after = this.lastId;
+      const rows = await this.readWithRetry(() =>
+        this.handle.db
+          .select()
+          .from(workspaceEvents)
+          .where(
+            before === null
+              ? gt(workspaceEvents.id, Number(after))
+              : and(gt(workspaceEvents.id, Number(after)), lt(workspaceEvents.id, Number(before))),
+          )
+          .orderBy(asc(workspaceEvents.id))
+          .limit(CATCH_UP_PAGE),
+      );
+      if (rows === undefined) {
+        this.log.error(
+          `event bus: could not catch up on events after ${after}; live clients get them on resume`,
+        );
+        return;
+      }
+      for (const row of rows) {
+        const event = toEnvelope(row);
+        this.deliver(event, Buffer.byteLength(JSON.stringify(event)));
+      }
+      if (rows.length < CATCH_UP_PAGE) return;
+    }
   }
 
   private async receive(payload: string) {
@@ -111,11 +179,21 @@ export class EventBus {
       event = parsed;
     }
     if (!event) return;
+    const id = BigInt(event.id);
+    if (id <= this.lastId) return; // delivered already, by a catch-up
+    if (id > this.lastId + 1n) await this.catchUp(id);
+    this.deliver(event, payload.length);
+  }
+
+  private deliver(event: EventEnvelope, bytes: number) {
+    const id = BigInt(event.id);
+    if (id <= this.lastId) return;
+    this.lastId = id;
     // Lag: the event's commit-time stamp (database clock) to its delivery here.
     metricsOf(this.handle.db)?.busLag.observe(Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
     for (const listener of this.listeners) {
       try {
-        listener(event, payload.length);
+        listener(event, bytes);
       } catch (error) {
         this.log.error({ err: error }, "event bus: a listener failed");
       }
