@@ -445,7 +445,10 @@ setTimeout(() => { console.log("exiting"); process.exit(5); }, 300);
     const restarting = await watch.waitForStatus(id, "provisioning", { since: killedAt, timeoutMs: 10_000 });
     expect(restarting.payload).toMatchObject({ reason: "restart", cause: "crash", previousStatus: "online" });
     const online = await watch.waitForStatus(id, "online", { since: killedAt, timeoutMs: 30_000 });
-    const newPid = provisioner.pid(id)!;
+    const newPid = provisioner.pid(id);
+    // One restart, one new process (a second start would kill the first after it registered).
+    const startedSince = [...spawnedAt].filter(([, at]) => at >= killedAt).map(([pid]) => pid);
+    expect(startedSince, JSON.stringify(provisioner.logs(id).slice(-12))).toEqual([newPid]);
     expect(newPid).not.toBe(oldPid);
     const wrongSeen = wrongStatuses(watch, [id], killedAt, ["provisioning", "online"]);
     expect(wrongSeen).toEqual([]);
@@ -462,7 +465,7 @@ setTimeout(() => { console.log("exiting"); process.exit(5); }, 300);
       target: "online ≤ 2 heartbeats after the new process registers",
       wrongSeen,
       detail: `kill → restarting ${restarting.receivedAt - killedAt} ms, kill → new process ${
-        (spawnedAt.get(newPid) ?? Number.NaN) - killedAt
+        (spawnedAt.get(newPid ?? 0) ?? Number.NaN) - killedAt
       } ms, kill → online ${online.receivedAt - killedAt} ms`,
     });
     await provisioner.stopAndWait(id);

@@ -416,7 +416,14 @@ export class LocalProvisioner implements ProcessManager {
       void Promise.race([closed, drained]).then(() => finish(code, signal));
     });
     if (child.pid !== undefined) {
-      this.records.add(slot.id, child.pid);
+      try {
+        this.records.add(slot.id, child.pid);
+      } catch (error) {
+        this.services.log.warn(
+          { err: error, workspaceId: slot.id, pid: child.pid },
+          "provisioner: could not record an agent process (a server killed now would leave it running)",
+        );
+      }
       const as = user ? ` as ${user.name}` : "";
       slot.logs.push("system", `started pid ${child.pid}${as}: ${runtime.command} ${runtime.args.join(" ")}`);
       this.options.onSpawn?.(slot.id, child.pid);

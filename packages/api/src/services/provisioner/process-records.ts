@@ -29,7 +29,10 @@ export class ProcessRecords {
     this.dir = join(dataDir, "agent-processes");
   }
 
-  /** Records a process just started (nothing on a system without /proc: it could not be verified). */
+  /**
+   * Records a process just started. Nothing on a system without /proc (it could not be verified
+   * later). Throws when the file cannot be written (the caller logs it: the agent runs anyway).
+   */
   add(workspaceId: string, pid: number): void {
     const startTime = processStartTime(pid);
     if (!startTime || !ID.test(workspaceId)) return;
@@ -45,10 +48,6 @@ export class ProcessRecords {
   remove(workspaceId: string, pid: number): void {
     const record = this.read(workspaceId);
     if (record?.pid === pid) rmSync(this.file(workspaceId), { force: true });
-  }
-
-  forget(workspaceId: string): void {
-    rmSync(this.file(workspaceId), { force: true });
   }
 
   /** Every readable record. */
