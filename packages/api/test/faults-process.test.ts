@@ -38,7 +38,16 @@ import { createLocalProvisioner, type LocalProvisioner } from "../src/services/p
 import { processStartTime } from "../src/services/provisioner/process-records";
 import { demoRuntime } from "../src/services/runtimes";
 import { TEST_ADMIN_TOKEN } from "../src/testing";
-import { alive, eventsOf, ON_POSTGRES, operator, startTestServer, type TestServer, waitFor } from "./helpers";
+import {
+  alive,
+  eventsOf,
+  ON_POSTGRES,
+  operator,
+  sleep,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from "./helpers";
 import { agentProcesses, type ServerProcess, startServerProcess } from "./support/server-process";
 import { type SeenEvent, StreamWatch } from "./support/stream-watch";
 import { recordTruth } from "./support/truth";
@@ -468,6 +477,37 @@ setTimeout(() => { console.log("exiting"); process.exit(5); }, 300);
         (spawnedAt.get(newPid ?? 0) ?? Number.NaN) - killedAt
       } ms, kill → online ${online.receivedAt - killedAt} ms`,
     });
+    await provisioner.stopAndWait(id);
+  }, 90_000);
+
+  it("a restart whose event reaches the provisioner before the start call still starts one process", async () => {
+    const { id } = await create("demo");
+    await watch.waitForStatus(id, "online", { timeoutMs: 60_000 });
+    // The fault: the caller is slow to hand the new token over after the commit (a loaded event
+    // loop), so the provisioner hears of the restart first, through the database.
+    const startCalls: Promise<void>[] = [];
+    ts.server.services.processes = {
+      claim: (w, token) => provisioner.claim(w, token),
+      start: (w, token) => {
+        startCalls.push(sleep(1_000).then(() => provisioner.start(w, token)));
+      },
+      stop: (w) => provisioner.stop(w),
+      logs: (w) => provisioner.logs(w),
+      stopAll: () => provisioner.stopAll(),
+    };
+    const since = Date.now();
+    try {
+      expect((await operator(ts).workspace.restart({ id })).restarted).toBe(true);
+      await Promise.all(startCalls);
+    } finally {
+      ts.server.services.processes = provisioner;
+    }
+    await watch.waitForStatus(id, "online", { since, timeoutMs: 30_000 });
+    const pid = await waitFor(async () => provisioner.pid(id), { what: "the new process" });
+    // Two starts would rotate the token twice and leave one of them with a dead token.
+    const startedSince = [...spawnedAt].filter(([, at]) => at >= since).map(([p]) => p);
+    expect(startedSince, JSON.stringify(provisioner.logs(id).slice(-12))).toEqual([pid]);
+    expect(provisioner.logs(id).some((l) => l.line.includes("another server instance"))).toBe(false);
     await provisioner.stopAndWait(id);
   }, 90_000);
 

@@ -4,7 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { type CasResult, casUpdate } from "./cas";
 import { HasChildren, workspaceNotFound } from "./errors";
-import { withEventLogLocked } from "./events";
+import { type Tx, withEventLogLocked } from "./events";
 import { descendantsOf } from "./org-tree";
 import { NOT_STARTED } from "./registry";
 import type { Services } from "./services";
@@ -39,7 +39,7 @@ export async function restartWorkspace(
     return {
       transition: change,
       set: row.external ? { pendingRestart: true } : NOT_STARTED,
-      inTransaction: row.external ? undefined : (tx) => rotateTokenIn(tx, id, token),
+      inTransaction: row.external ? undefined : (tx) => claimAndRotate(services, tx, id, token),
     };
   });
   if (result && !external) services.processes?.start(id, token);
@@ -47,6 +47,12 @@ export async function restartWorkspace(
     workspace: result ? toWorkspaceView(result.after) : await view(services, id),
     restarted: result !== null,
   };
+}
+
+/** Rotates to `token` in the transaction, telling the provisioner first (ProcessManager.claim). */
+function claimAndRotate(services: Services, tx: Tx, id: string, token: string) {
+  services.processes?.claim(id, token);
+  return rotateTokenIn(tx, id, token);
 }
 
 /** workspace.pause: the workspace and every descendant → paused; their processes stop. */
@@ -80,7 +86,7 @@ export async function resumeWorkspace(services: Services, id: string): Promise<{
     return {
       transition: transition(row.status, { kind: "resume", external: row.external }),
       set: NOT_STARTED,
-      inTransaction: row.external ? undefined : (tx) => rotateTokenIn(tx, id, token),
+      inTransaction: row.external ? undefined : (tx) => claimAndRotate(services, tx, id, token),
     };
   });
   if (result && !result.after.external) services.processes?.start(id, token);

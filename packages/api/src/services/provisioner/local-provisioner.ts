@@ -148,6 +148,10 @@ export class LocalProvisioner implements ProcessManager {
 
   // ─── ProcessManager ───────────────────────────────────────────────────────────────────────────
 
+  claim(workspaceId: string, token: string): void {
+    if (!this.closed) this.slot(workspaceId).tokenHash = hashToken(token);
+  }
+
   start(workspaceId: string, token: string): void {
     if (this.closed) return;
     const slot = this.slot(workspaceId);
@@ -491,6 +495,8 @@ export class LocalProvisioner implements ProcessManager {
         set: NOT_STARTED,
         inTransaction: async (tx) => {
           token = await issueToken(tx, id);
+          // Before the commit: the restart event must not look like a request from elsewhere.
+          this.claim(id, token);
         },
       };
     });
