@@ -167,7 +167,8 @@ export function statusStep(
     case "WORKSPACE_OFFLINE":
       return { from: ["online", "degraded"], to: "offline" };
     case "WORKSPACE_PROVISION_FAILED":
-      return { from: ["provisioning"], to: "failed" };
+      // A crash loop fails a running workspace directly and says where it was.
+      return { from: prev ? [prev] : ["provisioning"], to: "failed" };
     case "WORKSPACE_PROVISIONING":
       return payload.reason === "resume"
         ? { from: ["paused"], to: external ? "awaiting_agent" : "provisioning" }

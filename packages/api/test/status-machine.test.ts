@@ -141,6 +141,24 @@ describe("status machine (SPEC §2, row by row)", () => {
     });
   });
 
+  describe("crash loop (the local provisioner gives up on a process)", () => {
+    it.each(["provisioning", "online", "degraded", "offline"] as const)(
+      "%s → failed {reason, previousStatus}, one event",
+      (from) => {
+        expect(transition(from, { kind: "crash_loop", reason: "Crash loop: 3 exits" })).toEqual({
+          next: "failed",
+          event: {
+            type: "WORKSPACE_PROVISION_FAILED",
+            payload: { reason: "Crash loop: 3 exits", previousStatus: from },
+          },
+        });
+      },
+    );
+    it.each(["awaiting_agent", "failed", "paused", "removed"] as const)("%s: no transition", (from) => {
+      expect(transition(from, { kind: "crash_loop", reason: "x" })).toBeNull();
+    });
+  });
+
   describe("restart", () => {
     it.each(["awaiting_agent", "online", "degraded", "offline", "failed"] as const)(
       "%s → provisioning {reason: restart, previousStatus}",
@@ -202,6 +220,7 @@ describe("status machine (SPEC §2, row by row)", () => {
       hb(1, "wedged"),
       { kind: "silence", lastHeartbeatAt: null },
       { kind: "provision_failed", reason: "x" },
+      { kind: "crash_loop", reason: "x" },
       { kind: "restart" },
       { kind: "pause" },
       { kind: "resume", external: false },
@@ -222,6 +241,7 @@ describe("status machine (SPEC §2, row by row)", () => {
       hb(0, "other"),
       { kind: "silence", lastHeartbeatAt: null },
       { kind: "provision_failed", reason: "x" },
+      { kind: "crash_loop", reason: "x" },
       { kind: "restart" },
       { kind: "pause" },
       { kind: "resume", external: true },

@@ -8,13 +8,19 @@ import {
 } from "@molecule/contracts";
 
 /** What can happen to a workspace (SPEC §2). Heartbeat carries only what the rules read. */
-export type RestartCause = "crash" | "crash_loop" | "server_start";
+export type RestartCause = "crash" | "server_start";
 
 export type Trigger =
   | { kind: "register" }
   | { kind: "heartbeat"; errorRate: number; runtimeState: string; sampleError: string }
   | { kind: "silence"; lastHeartbeatAt: string | null }
   | { kind: "provision_failed"; reason: string }
+  /**
+   * The local provisioner gives up on a process that keeps dying: failed from wherever it was
+   * running, in one event (a restart event first would show "Starting" for something that will
+   * never start).
+   */
+  | { kind: "crash_loop"; reason: string }
   /** An external restart timed out, but the old runtime kept heartbeating (SPEC §2 [r2]). */
   | { kind: "restart_unacknowledged"; errorRate: number; runtimeState: string; sampleError: string }
   /** cause: why the provisioner (not an operator) restarts it; shown in the timeline. */
@@ -38,6 +44,8 @@ export function canRecover(hb: { errorRate: number; runtimeState: string }): boo
   return hb.errorRate < RECOVER_BELOW && hb.runtimeState === "";
 }
 
+/** Statuses in which a local workspace's process runs (or is being started). */
+const RUNNING: readonly WorkspaceStatus[] = ["provisioning", "online", "degraded", "offline"];
 const NOT_YET_ONLINE: readonly WorkspaceStatus[] = ["provisioning", "awaiting_agent", "offline", "failed"];
 
 function degraded(hb: { errorRate: number; runtimeState: string; sampleError: string }): Transition {
@@ -92,6 +100,17 @@ export function transition(current: WorkspaceStatus, trigger: Trigger): Transiti
         ? {
             next: "failed",
             event: { type: "WORKSPACE_PROVISION_FAILED", payload: { reason: trigger.reason } },
+          }
+        : null;
+
+    case "crash_loop":
+      return RUNNING.includes(current)
+        ? {
+            next: "failed",
+            event: {
+              type: "WORKSPACE_PROVISION_FAILED",
+              payload: { reason: trigger.reason, previousStatus: current },
+            },
           }
         : null;
 

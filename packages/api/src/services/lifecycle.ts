@@ -4,7 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { type CasResult, casUpdate } from "./cas";
 import { actionRefused, HasChildren, workspaceNotFound } from "./errors";
-import { withEventLogLocked } from "./events";
+import { type Tx, withEventLogLocked } from "./events";
 import { descendantsOf, pausedAncestor } from "./org-tree";
 import { NOT_STARTED } from "./registry";
 import type { Services } from "./services";
@@ -42,7 +42,7 @@ export async function restartWorkspace(
       return {
         transition: change,
         set: row.external ? { pendingRestart: true } : NOT_STARTED,
-        inTransaction: row.external ? undefined : (t) => rotateTokenIn(t, id, token),
+        inTransaction: row.external ? undefined : (t) => claimAndRotate(services, t, id, token),
       };
     });
   });
@@ -52,6 +52,12 @@ export async function restartWorkspace(
     workspace: result ? toWorkspaceView(result.after) : await view(services, id),
     restarted: result !== null,
   };
+}
+
+/** Rotates to `token` in the transaction, telling the provisioner first (ProcessManager.claim). */
+function claimAndRotate(services: Services, tx: Tx, id: string, token: string) {
+  services.processes?.claim(id, token);
+  return rotateTokenIn(tx, id, token);
 }
 
 /** workspace.pause: the workspace and every descendant → paused; their processes stop. */
@@ -93,7 +99,7 @@ export async function resumeWorkspace(services: Services, id: string): Promise<{
       return {
         transition: transition(row.status, { kind: "resume", external: row.external }),
         set: NOT_STARTED,
-        inTransaction: row.external ? undefined : (t) => rotateTokenIn(t, id, token),
+        inTransaction: row.external ? undefined : (t) => claimAndRotate(services, t, id, token),
       };
     });
   });

@@ -56,7 +56,7 @@ export class Metrics {
   });
   readonly restarts = new Counter({
     name: "molecule_process_restarts_total",
-    help: "Workspace restarts, by cause (operator, crash, crash_loop, server_start).",
+    help: "Workspace restarts, by cause (operator, crash, server_start).",
     labelNames: ["cause"] as const,
     registers: [this.registry],
   });

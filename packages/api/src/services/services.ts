@@ -20,6 +20,12 @@ export interface LogLine {
  * (provision_failed on a crash loop, restart when a process dies).
  */
 export interface ProcessManager {
+  /**
+   * Called before a change that gives the workspace's process this token commits (create,
+   * restart, resume): the event that change emits reaches the provisioner through the database,
+   * possibly before start() is called, and must not be taken for a request from another instance.
+   */
+  claim(workspaceId: string, token: string): void;
   /** (Re)start the workspace's process with this token; stops a running one first. */
   start(workspaceId: string, token: string): void;
   /** Stop the workspace's process (pause, remove). */

@@ -89,6 +89,7 @@ export async function createWorkspace(
         canvasY: position.y,
       })
       .returning();
+    if (!input.external) services.processes?.claim(id, token); // see ProcessManager.claim
     await storeToken(tx, id, token);
     const secretRows = Object.entries(input.secrets).map(([key, value]) => ({
       workspaceId: id,

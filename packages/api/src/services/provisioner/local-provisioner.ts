@@ -27,6 +27,7 @@ import {
 } from "./agent-user";
 import { childEnv } from "./child-env";
 import { LogBuffer } from "./log-buffer";
+import { ProcessRecords, signalGroup, stopRecorded } from "./process-records";
 
 export interface LocalProvisionerOptions {
   /** The URL agents call back on (this server's own URL). */
@@ -98,6 +99,7 @@ export class LocalProvisioner implements ProcessManager {
   private readonly workspacesRoot: string;
   private readonly agentUser: AgentUser | null;
   private readonly runtimes: () => Record<string, RuntimeSpec>;
+  private readonly records: ProcessRecords;
   private closed = false;
   private unsubscribe: (() => void) | null = null;
   private readonly signalHandlers = new Map<string, (signal: NodeJS.Signals) => void>();
@@ -112,6 +114,7 @@ export class LocalProvisioner implements ProcessManager {
       options.agentUser === undefined ? resolveAgentUser(services.config.agentUser) : options.agentUser;
     const data = options.dataDir ?? dataDir();
     protectDataDir(data);
+    this.records = new ProcessRecords(data);
     this.workspacesRoot =
       options.workspacesRoot ??
       services.config.workspacesDir ??
@@ -144,6 +147,10 @@ export class LocalProvisioner implements ProcessManager {
   }
 
   // ─── ProcessManager ───────────────────────────────────────────────────────────────────────────
+
+  claim(workspaceId: string, token: string): void {
+    if (!this.closed) this.slot(workspaceId).tokenHash = hashToken(token);
+  }
 
   start(workspaceId: string, token: string): void {
     if (this.closed) return;
@@ -189,9 +196,10 @@ export class LocalProvisioner implements ProcessManager {
   /**
    * At server start: every non-external workspace that should be running (not paused, removed or
    * failed) gets a new token, status provisioning (a WORKSPACE_PROVISIONING restart event unless it
-   * already was), and a process. Their old processes died with the previous server.
+   * already was), and a process. Processes the previous server left running are stopped first.
    */
   async resumeAll(): Promise<string[]> {
+    await this.stopOrphans();
     const rows = await this.db
       .select({ id: workspaces.id })
       .from(workspaces)
@@ -214,6 +222,48 @@ export class LocalProvisioner implements ProcessManager {
       }
     }
     return resumed;
+  }
+
+  /**
+   * Agent processes that a previous server on this data directory started and left running when
+   * it died without stopping them (kill -9 runs no exit handler, and agents lead their own process
+   * group, so they outlive it): stopped before any workspace starts here, so a workspace never has
+   * two processes at once. Records of another database's workspaces (servers of different
+   * databases sharing one data directory) are left to their own server. Returns the PIDs stopped.
+   */
+  async stopOrphans(): Promise<number[]> {
+    const records = this.records.list();
+    if (records.length === 0) return [];
+    const known = await this.db
+      .select({ id: workspaces.id })
+      .from(workspaces)
+      .where(
+        inArray(
+          workspaces.id,
+          records.map((r) => r.workspaceId),
+        ),
+      );
+    const ours = new Set(known.map((row) => row.id));
+    const stopped: number[] = [];
+    await Promise.all(
+      records
+        .filter((r) => ours.has(r.workspaceId) && this.pid(r.workspaceId) !== r.pid)
+        .map(async (record) => {
+          if (await stopRecorded(record, this.graceMs)) {
+            stopped.push(record.pid);
+            this.slot(record.workspaceId).logs.push(
+              "system",
+              `stopped pid ${record.pid}, left running by a server that died`,
+            );
+            this.services.log.warn(
+              { workspaceId: record.workspaceId, pid: record.pid },
+              "provisioner: stopped an agent process left running by a server that died",
+            );
+          }
+          this.records.remove(record.workspaceId, record.pid);
+        }),
+    );
+    return stopped;
   }
 
   // ─── Introspection (tests, the canvas) ───────────────────────────────────────────────────────
@@ -273,10 +323,10 @@ export class LocalProvisioner implements ProcessManager {
     if (!child || child.exitCode !== null || child.signalCode !== null) return slot.exited;
     slot.stopping = true;
     slot.logs.push("system", `stopping pid ${child.pid} (SIGTERM)`);
-    signalGroup(child, "SIGTERM");
+    signalGroup(child.pid, "SIGTERM");
     const timer = setTimeout(() => {
       slot.logs.push("system", `pid ${child.pid} ignored SIGTERM for ${this.graceMs} ms: SIGKILL`);
-      signalGroup(child, "SIGKILL");
+      signalGroup(child.pid, "SIGKILL");
     }, this.graceMs);
     await slot.exited;
     clearTimeout(timer);
@@ -363,12 +413,21 @@ export class LocalProvisioner implements ProcessManager {
     // stdout must not hide it (SPEC §7 [r2]). What is left of its group is killed; its output is
     // then drained (close) so the last stderr line is known, waiting a moment at most.
     child.once("exit", (code, signal) => {
-      signalGroup(child, "SIGKILL");
+      if (child.pid !== undefined) this.records.remove(slot.id, child.pid);
+      signalGroup(child.pid, "SIGKILL");
       const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
       const drained = new Promise<void>((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref());
       void Promise.race([closed, drained]).then(() => finish(code, signal));
     });
     if (child.pid !== undefined) {
+      try {
+        this.records.add(slot.id, child.pid);
+      } catch (error) {
+        this.services.log.warn(
+          { err: error, workspaceId: slot.id, pid: child.pid },
+          "provisioner: could not record an agent process (a server killed now would leave it running)",
+        );
+      }
       const as = user ? ` as ${user.name}` : "";
       slot.logs.push("system", `started pid ${child.pid}${as}: ${runtime.command} ${runtime.args.join(" ")}`);
       this.options.onSpawn?.(slot.id, child.pid);
@@ -396,6 +455,7 @@ export class LocalProvisioner implements ProcessManager {
       return this.fail(
         slot,
         `Crash loop: ${slot.exits.length} exits within ${Math.round(window / 1000)} s. ${reason}`,
+        "crash_loop",
       );
     }
 
@@ -435,23 +495,26 @@ export class LocalProvisioner implements ProcessManager {
         set: NOT_STARTED,
         inTransaction: async (tx) => {
           token = await issueToken(tx, id);
+          // Before the commit: the restart event must not look like a request from elsewhere.
+          this.claim(id, token);
         },
       };
     });
     return token;
   }
 
-  /** → failed with the reason (via provisioning when it was past that, e.g. a crash loop). */
-  private async fail(slot: Slot, reason: string): Promise<void> {
+  /**
+   * → failed with the reason, in one transition and one event: from provisioning (start errors,
+   * an exit before registering), or, for a crash loop, from wherever the process was running.
+   */
+  private async fail(
+    slot: Slot,
+    reason: string,
+    kind: "provision_failed" | "crash_loop" = "provision_failed",
+  ) {
     slot.logs.push("system", `failed: ${reason}`);
     await casUpdate(this.db, slot.id, (row) => {
-      const change = transition(row.status, { kind: "restart", cause: "crash_loop" });
-      return row.status !== "provisioning" && change && !NOT_RUNNING.includes(row.status)
-        ? { transition: change }
-        : null;
-    });
-    await casUpdate(this.db, slot.id, (row) => {
-      const change = transition(row.status, { kind: "provision_failed", reason });
+      const change = transition(row.status, { kind, reason });
       return change ? { transition: change } : null;
     });
   }
@@ -509,20 +572,7 @@ export class LocalProvisioner implements ProcessManager {
 
   /** Synchronous last resort when the server process exits: SIGKILL every child's group. */
   private killAllNow() {
-    for (const slot of this.slots.values()) if (slot.child) signalGroup(slot.child, "SIGKILL");
-  }
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
+    for (const slot of this.slots.values()) if (slot.child) signalGroup(slot.child.pid, "SIGKILL");
   }
 }
 
