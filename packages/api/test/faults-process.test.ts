@@ -121,9 +121,10 @@ async function call(url: string, procedure: string, input: unknown, method: "GET
   const res =
     method === "POST"
       ? await fetch(`${url}/api/trpc/${procedure}`, { method, headers, body: JSON.stringify(input) })
-      : await fetch(`${url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`, {
-          headers,
-        });
+      : await fetch(
+          `${url}/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`,
+          { headers },
+        );
   const body = (await res.json()) as { result?: { data?: unknown } };
   if (!res.ok) throw new Error(`${procedure}: HTTP ${res.status} ${JSON.stringify(body)}`);
   return body.result?.data;
