@@ -1,11 +1,33 @@
 "use client";
 
-import { api } from "./api";
 import { problemOf } from "./errors";
 import { descendantsOf } from "./layout";
+import { getQueryClient, invalidateWorkspace, rq, runMutation } from "./query";
 import { useCanvas } from "./store";
 
 const store = useCanvas.getState;
+
+/**
+ * Every change goes through the query client's mutations (typed from the router); afterwards the
+ * panels showing the workspace refetch. The live store is still updated by the event stream.
+ */
+const changed = (id: string) => ({ onSettled: () => invalidateWorkspace(id) });
+const api = {
+  restart: (id: string) => runMutation(rq.workspace.restart.mutationOptions(changed(id)), { id }),
+  move: (moves: { id: string; x: number; y: number }[]) =>
+    runMutation(rq.workspace.move.mutationOptions(), { moves }),
+  update: (input: { id: string; parentId: string | null }) =>
+    runMutation(rq.workspace.update.mutationOptions(changed(input.id)), input),
+  setCollapsed: (id: string, collapsed: boolean) =>
+    runMutation(rq.workspace.setCollapsed.mutationOptions(), { id, collapsed }),
+  pause: (id: string) => runMutation(rq.workspace.pause.mutationOptions(changed(id)), { id }),
+  resume: (id: string) => runMutation(rq.workspace.resume.mutationOptions(changed(id)), { id }),
+  remove: (id: string, cascade: boolean) =>
+    runMutation(rq.workspace.remove.mutationOptions(), { id, cascade }),
+  rotateToken: (id: string) => runMutation(rq.workspace.rotateToken.mutationOptions(changed(id)), { id }),
+  /** What the server has now, never a cached answer. */
+  get: (id: string) => getQueryClient().fetchQuery(rq.workspace.get.queryOptions({ id }, { staleTime: 0 })),
+};
 
 /** Restart (SPEC §8): "Restarting…" at once, disabled until the card leaves provisioning. */
 export async function restartWorkspace(id: string) {
@@ -21,8 +43,11 @@ export async function restartWorkspace(id: string) {
   }
 }
 
-/** Saves every dragged card in one workspace.move; optimistic, rolled back with a message on failure. */
-export async function saveMoves(moves: { id: string; x: number; y: number }[]) {
+/**
+ * Saves every dragged (or tidied) card in one workspace.move; optimistic, rolled back with a message
+ * on failure. Resolves to whether the positions were saved.
+ */
+export async function saveMoves(moves: { id: string; x: number; y: number }[]): Promise<boolean> {
   const before = moves
     .map((m) => store().workspaces[m.id])
     .filter((w) => w !== undefined)
@@ -30,6 +55,7 @@ export async function saveMoves(moves: { id: string; x: number; y: number }[]) {
   for (const m of moves) store().patch(m.id, { x: m.x, y: m.y });
   try {
     await api.move(moves);
+    return true;
   } catch (error) {
     for (const b of before) store().patch(b.id, { x: b.x, y: b.y });
     // React Flow moved the nodes itself while dragging: put them back where the store says.
@@ -38,6 +64,7 @@ export async function saveMoves(moves: { id: string; x: number; y: number }[]) {
       "error",
       `Could not save the new layout: ${problemOf(error).message} Positions were restored.`,
     );
+    return false;
   }
 }
 
