@@ -3,6 +3,7 @@
 import { useEffect, useRef } from "react";
 import { pauseWorkspace, restartWorkspace, resumeWorkspace, rotateToken, setCollapsed } from "@/lib/actions";
 import { useCanvas } from "@/lib/store";
+import { tidy } from "@/lib/tidy-run";
 
 export function ContextMenu() {
   const menu = useCanvas((s) => s.menu);
@@ -71,6 +72,11 @@ export function ContextMenu() {
       {children > 0 && (
         <button type="button" role="menuitem" onClick={run(() => void setCollapsed(ws.id, !ws.collapsed))}>
           {ws.collapsed ? "Expand" : "Collapse"}
+        </button>
+      )}
+      {children > 0 && (
+        <button type="button" role="menuitem" onClick={run(() => void tidy(ws.id))}>
+          Tidy team
         </button>
       )}
       {ws.external && (

@@ -42,10 +42,17 @@ export type LoadState = { kind: "loading" } | { kind: "ready" } | { kind: "error
 /** pending: click sent (sent=true once the server accepted it; cleared when the card leaves provisioning). */
 export type RestartState = { kind: "pending"; sent: boolean } | { kind: "error"; message: string };
 
+/** A button on a toast (Tidy's Undo): runs once and dismisses the toast. */
+export interface ToastAction {
+  label: string;
+  run(): void;
+}
+
 export interface Toast {
   id: number;
   kind: "info" | "error" | "success";
   message: string;
+  action?: ToastAction;
 }
 
 export interface MenuState {
@@ -95,6 +102,8 @@ interface CanvasState {
   /** Per status, which of its workspaces the toolbar filter showed last (click cycles on). */
   cycle: Partial<Record<WorkspaceStatus, number>>;
   theme: Theme | null;
+  /** A Tidy layout is being computed or saved (the toolbar says so; a second Tidy waits). */
+  tidying: boolean;
 
   setLoad(load: LoadState): void;
   setConnection(connection: Connection): void;
@@ -122,7 +131,8 @@ interface CanvasState {
   setRemoveId(id: string | null): void;
   setTokenReveal(reveal: TokenReveal | null): void;
   setRestarting(id: string, state: RestartState | null): void;
-  toast(kind: Toast["kind"], message: string): void;
+  toast(kind: Toast["kind"], message: string, action?: ToastAction): void;
+  setTidying(tidying: boolean): void;
   dismissToast(id: number): void;
 }
 
@@ -157,6 +167,7 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
   focus: null,
   cycle: {},
   theme: null,
+  tidying: false,
 
   setLoad: (load) => set({ load }),
   setConnection: (connection) => set({ connection }),
@@ -307,10 +318,12 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
     set({ restarting });
   },
 
-  toast(kind, message) {
+  toast(kind, message, action) {
     const id = ++toastSeq;
-    set({ toasts: [...get().toasts.slice(-3), { id, kind, message }] });
-    setTimeout(() => get().dismissToast(id), kind === "error" ? 8000 : 4000);
+    set({ toasts: [...get().toasts.slice(-3), { id, kind, message, ...(action ? { action } : {}) }] });
+    // An offer to undo stays long enough to be read and used.
+    setTimeout(() => get().dismissToast(id), kind === "error" || action ? 8000 : 4000);
   },
+  setTidying: (tidying) => set({ tidying }),
   dismissToast: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
 }));
