@@ -22,5 +22,6 @@ export type CreateOptions = Outputs["workspace"]["createOptions"];
 export const api = {
   latestEventId: () => trpc.events.latestId.query(),
   cards: () => trpc.workspace.cards.query(),
+  firstCards: (first: number) => trpc.workspace.cards.query({ first }),
   get: (id: string) => trpc.workspace.get.query({ id }),
 };

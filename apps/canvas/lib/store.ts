@@ -105,9 +105,17 @@ interface CanvasState {
   /** A Tidy layout is being computed or saved (the toolbar says so; a second Tidy waits). */
   tidying: boolean;
 
+  /**
+   * True while the canvas shows only the first-paint slice (top-level cards near the top-left),
+   * until the full snapshot replaces it. The first view waits for the full list when it must.
+   */
+  partial: boolean;
+
   setLoad(load: LoadState): void;
   setConnection(connection: Connection): void;
   replaceAll(list: CardView[]): void;
+  /** The first-paint slice: drawn at once, replaced by the full snapshot (never after it). */
+  preview(list: CardView[]): void;
   upsert(list: CardView[]): void;
   remove(ids: string[]): void;
   patch(id: string, patch: Partial<CardView>): void;
@@ -168,6 +176,7 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
   cycle: {},
   theme: null,
   tidying: false,
+  partial: false,
 
   setLoad: (load) => set({ load }),
   setConnection: (connection) => set({ connection }),
@@ -182,7 +191,13 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
       const was = current[ws.id];
       workspaces[ws.id] = was && !isNewer(was, ws) ? was : ws;
     }
-    set({ workspaces, ...layoutOf(workspaces, get().nodes), load: { kind: "ready" } });
+    set({ workspaces, ...layoutOf(workspaces, get().nodes), load: { kind: "ready" }, partial: false });
+  },
+
+  preview(list) {
+    if (get().load.kind === "ready") return; // the full snapshot came first: it stays
+    get().replaceAll(list);
+    set({ partial: true });
   },
 
   upsert(list) {

@@ -16,6 +16,7 @@ import {
   UpdateCardOutputSchema,
 } from "./registry";
 import {
+  CardsInputSchema,
   CardViewSchema,
   CreateWorkspaceInputSchema,
   EventsPageInputSchema,
@@ -133,7 +134,9 @@ export const PROCEDURES: Procedure[] = [
     name: "workspace.cards",
     kind: "query",
     auth: "adminToken",
-    summary: "What the canvas draws of every non-removed workspace: a slimmer list for first paint.",
+    summary:
+      "What the canvas draws of every non-removed workspace: a slimmer list for first paint. With first: N, only the N top-level cards nearest the top-left (by y, then x).",
+    input: CardsInputSchema,
     output: z.array(CardViewSchema),
   },
   {

@@ -155,6 +155,21 @@ export type UpdateWorkspaceInput = z.input<typeof UpdateWorkspaceInputSchema>;
 
 export const IdInputSchema = z.object({ id: WorkspaceIdSchema });
 
+/**
+ * workspace.cards: without input, every card. With `first`, only that many top-level cards, the
+ * top-left of the canvas first (by y, then x): what the canvas paints before the full list arrives.
+ */
+export const CardsInputSchema = z
+  .object({
+    first: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.firstCards, { message: `at most ${LIMITS.firstCards} cards` }),
+  })
+  .optional();
+export type CardsInput = z.input<typeof CardsInputSchema>;
+
 export const MoveInputSchema = z.object({
   moves: z
     .array(z.object({ id: WorkspaceIdSchema, x: z.number().finite(), y: z.number().finite() }))

@@ -1,4 +1,5 @@
 import {
+  CardsInputSchema,
   CreateWorkspaceInputSchema,
   EventsPageInputSchema,
   IdInputSchema,
@@ -7,7 +8,7 @@ import {
   SetCollapsedInputSchema,
   UpdateWorkspaceInputSchema,
 } from "@molecule/contracts";
-import { listCards } from "@molecule/db";
+import { listCards, listFirstCards } from "@molecule/db";
 import { createOptions } from "../services/create-options";
 import {
   pauseWorkspace,
@@ -30,7 +31,11 @@ import { operatorProcedure, router } from "../trpc";
 export const workspaceRouter = router({
   list: operatorProcedure.query(({ ctx }) => listWorkspaces(ctx.services)),
   /** The canvas's first paint: only what a card shows (details come from `get` on demand). */
-  cards: operatorProcedure.query(({ ctx }) => listCards(ctx.services.handle.db)),
+  cards: operatorProcedure
+    .input(CardsInputSchema)
+    .query(({ ctx, input }) =>
+      input?.first ? listFirstCards(ctx.services.handle.db, input.first) : listCards(ctx.services.handle.db),
+    ),
   /** Runtimes and templates the server knows, for the create dialog's pickers. */
   createOptions: operatorProcedure.query(({ ctx }) => createOptions(ctx.services)),
   get: operatorProcedure
