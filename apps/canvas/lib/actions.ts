@@ -43,6 +43,17 @@ export async function restartWorkspace(id: string) {
   }
 }
 
+/** Puts cards at new positions in one store update (a Tidy moves thousands: one relayout, not one each). */
+function place(moves: readonly { id: string; x: number; y: number }[]) {
+  const { workspaces } = store();
+  store().upsert(
+    moves.flatMap((m) => {
+      const ws = workspaces[m.id];
+      return ws ? [{ ...ws, x: m.x, y: m.y }] : [];
+    }),
+  );
+}
+
 /**
  * Saves every dragged (or tidied) card in one workspace.move; optimistic, rolled back with a message
  * on failure. Resolves to whether the positions were saved.
@@ -52,12 +63,12 @@ export async function saveMoves(moves: { id: string; x: number; y: number }[]): 
     .map((m) => store().workspaces[m.id])
     .filter((w) => w !== undefined)
     .map((w) => ({ id: w.id, x: w.x, y: w.y }));
-  for (const m of moves) store().patch(m.id, { x: m.x, y: m.y });
+  place(moves);
   try {
     await api.move(moves);
     return true;
   } catch (error) {
-    for (const b of before) store().patch(b.id, { x: b.x, y: b.y });
+    place(before);
     // React Flow moved the nodes itself while dragging: put them back where the store says.
     store().resetNodes();
     store().toast(
