@@ -5,7 +5,7 @@
  * external workspaces (default 2000, a few nested in parents), driven by system Chromium.
  * Measures first card / Live, pan and zoom frames, a card drag until workspace.move completes, a
  * wedged heartbeat until its card turns degraded, cards in the DOM and the JS heap, where the first
- * load spends its time, the far-zoom layer's colour over a degraded card, and workspace.cards against
+ * load spends its time, the far-zoom layer's colour over a wedged card, and workspace.cards against
  * workspace.list (bytes, time). Prints a table
  * and writes bench/results/canvas-<date>.json.
  *
@@ -20,8 +20,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import type { WorkspaceStatus } from "@molecule/contracts";
 import { type Browser, type CDPSession, chromium, type Page } from "@playwright/test";
 import postgres from "postgres";
+import { STATUS_COLOURS } from "../apps/canvas/lib/status-colours";
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../e2e/support/chromium";
 
 const WORKSPACES = Number(process.env.WORKSPACES ?? 2000);
@@ -204,6 +206,17 @@ async function createWorkspace(input: Record<string, unknown>): Promise<Created>
   const body = JSON.parse(text) as { result: { data: { workspace: { id: string }; token: string } } };
   const parentId = typeof input.parentId === "string" ? input.parentId : null;
   return { id: body.result.data.workspace.id, token: body.result.data.token, parentId };
+}
+
+async function statusOf(id: string): Promise<WorkspaceStatus> {
+  const input = encodeURIComponent(JSON.stringify({ id }));
+  const res = await fetch(`${BASE}/api/trpc/workspace.get?input=${input}`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`workspace.get ${res.status}: ${text}`);
+  return (JSON.parse(text) as { result: { data: { workspace: { status: WorkspaceStatus } } } }).result.data
+    .workspace.status;
 }
 
 async function wedge(ws: Created) {
@@ -591,6 +604,7 @@ try {
   const used = new Set<string>();
   /** Where the first wedged (degraded) card sits, for the far-zoom colour check. */
   let wedgedAt: { x: number; y: number } | null = null;
+  let wedgedId = "";
   const statusLatencies: number[] = [];
   const statusFrames: number[] = [];
   const statusLongest: number[] = [];
@@ -604,7 +618,10 @@ try {
     used.add(id);
     const ws = byId.get(id);
     if (!ws) throw new Error(`card ${id} is not one of the fleet`);
-    wedgedAt ??= await flowPosition(page, id);
+    if (!wedgedAt) {
+      wedgedAt = await flowPosition(page, id);
+      wedgedId = id;
+    }
     const watch = page.evaluate((wsId) => {
       return new Promise<{ at: number; touched: number }>((resolve, reject) => {
         const el = document.querySelector(`[data-workspace-id="${wsId}"]`);
@@ -745,10 +762,19 @@ try {
   await snapshot("zoomed out");
   if (wedgedAt) {
     const seen = await farPixel(page, wedgedAt);
-    const want = "#f59e0b"; // STATUS_COLOURS.degraded (apps/canvas/lib/status-colours.ts)
-    rows.push({ name: "far zoom: LOD pixel over a degraded card", n: 1, pixel: seen ?? "not far", want });
+    // Its status now (degraded, or offline once a loaded run outlasts OFFLINE_AFTER_MS): the shape
+    // must be that status's colour.
+    const status = await statusOf(wedgedId);
+    const want = STATUS_COLOURS[status];
+    rows.push({
+      name: "far zoom: LOD pixel over a wedged card",
+      n: 1,
+      status,
+      pixel: seen ?? "not far",
+      want,
+    });
     if (seen !== want)
-      notes.push(`far zoom: the degraded card's shape is ${seen ?? "not drawn"}, not ${want}`);
+      notes.push(`far zoom: the ${status} card's shape is ${seen ?? "not drawn"}, not ${want}`);
   }
 
   // Pan while zoomed out (most cards in the DOM).
