@@ -4,7 +4,9 @@
  * Canvas scale benchmark (never a timed test): the production canvas with a fleet of WORKSPACES
  * external workspaces (default 2000, a few nested in parents), driven by system Chromium.
  * Measures first card / Live, pan and zoom frames, a card drag until workspace.move completes, a
- * wedged heartbeat until its card turns degraded, cards in the DOM and the JS heap. Prints a table
+ * wedged heartbeat until its card turns degraded, cards in the DOM and the JS heap, where the first
+ * load spends its time, the far-zoom layer's colour over a wedged card, and workspace.cards against
+ * workspace.list (bytes, time). Prints a table
  * and writes bench/results/canvas-<date>.json.
  *
  * Starts its own server (`apps/server/dist/main.mjs`, needs `pnpm build`;
@@ -17,8 +19,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { WorkspaceStatus } from "@molecule/contracts";
 import { type Browser, type CDPSession, chromium, type Page } from "@playwright/test";
 import postgres from "postgres";
+import { STATUS_COLOURS } from "../apps/canvas/lib/status-colours";
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../e2e/support/chromium";
 
 const WORKSPACES = Number(process.env.WORKSPACES ?? 2000);
@@ -203,6 +208,27 @@ async function createWorkspace(input: Record<string, unknown>): Promise<Created>
   return { id: body.result.data.workspace.id, token: body.result.data.token, parentId };
 }
 
+/**
+ * Whether two #rrggbb colours are the same status colour: within 24 per channel, as a pixel can be
+ * blended slightly at a sub-pixel shape edge (the status colours are much further apart).
+ */
+function closeColour(a: string, b: string) {
+  const channels = (hex: string) => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+  const [ca, cb] = [channels(a), channels(b)];
+  return ca.every((v, i) => Math.abs(v - (cb[i] ?? 0)) <= 24);
+}
+
+async function statusOf(id: string): Promise<WorkspaceStatus> {
+  const input = encodeURIComponent(JSON.stringify({ id }));
+  const res = await fetch(`${BASE}/api/trpc/workspace.get?input=${input}`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`workspace.get ${res.status}: ${text}`);
+  return (JSON.parse(text) as { result: { data: { workspace: { status: WorkspaceStatus } } } }).result.data
+    .workspace.status;
+}
+
 async function wedge(ws: Created) {
   const res = await fetch(`${BASE}/registry/heartbeat`, {
     method: "POST",
@@ -378,6 +404,126 @@ async function cardsInView(page: Page, exclude: ReadonlySet<string>) {
   return ids.filter((id) => id && !exclude.has(id));
 }
 
+/** A card's top-left in flow coordinates (screen position undone by the viewport transform). */
+async function flowPosition(page: Page, id: string) {
+  return page.evaluate((wsId) => {
+    const el = document.querySelector(`[data-workspace-id="${wsId}"]`);
+    const viewport = document.querySelector<HTMLElement>(".react-flow__viewport");
+    const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
+    if (!el || !viewport || !pane) return null;
+    const m = /translate\(([-\d.]+)px, ([-\d.]+)px\) scale\(([\d.]+)\)/.exec(viewport.style.transform);
+    if (!m) return null;
+    const [tx, ty, zoom] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const r = el.getBoundingClientRect();
+    return { x: (r.left - pane.left - tx) / zoom, y: (r.top - pane.top - ty) / zoom };
+  }, id);
+}
+
+/**
+ * The far-zoom layer's pixel over a card's shape (its centre, the gap draw-fleet leaves taken off),
+ * or null when the layer is not drawing (zoom above the LOD threshold).
+ */
+async function farPixel(page: Page, at: { x: number; y: number }) {
+  return page.evaluate(({ x, y }) => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="fleet-layer"]');
+    const viewport = document.querySelector<HTMLElement>(".react-flow__viewport");
+    const ctx = canvas?.getContext("2d");
+    if (!canvas || !ctx || !viewport || canvas.dataset.lod !== "far") return null;
+    const m = /translate\(([-\d.]+)px, ([-\d.]+)px\) scale\(([\d.]+)\)/.exec(viewport.style.transform);
+    if (!m) return null;
+    const [tx, ty, zoom] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const side = (n: number) => Math.max(1.5, n * zoom - zoom * 16) / 2;
+    const px = Math.floor((x * zoom + tx + side(260)) * ratio);
+    const py = Math.floor((y * zoom + ty + side(150)) * ratio);
+    const [r, g, b] = ctx.getImageData(px, py, 1, 1).data;
+    const hex = (n = 0) => n.toString(16).padStart(2, "0");
+    return `#${hex(r)}${hex(g)}${hex(b)}`;
+  }, at);
+}
+
+/** Where the first load spends its time, from the page's own navigation and resource timings. */
+async function firstLoadTimings(page: Page) {
+  return page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+    const resources = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+    const call = (name: string) => resources.find((r) => r.name.includes(name));
+    const cards = call("workspace.cards") ?? call("workspace.cardsPage");
+    const scripts = resources.filter((r) => r.initiatorType === "script");
+    const ms = (n: number | undefined) => (n === undefined ? -1 : Math.round(n));
+    return {
+      html_ms: ms(nav?.responseEnd),
+      scripts_done_ms: ms(Math.max(0, ...scripts.map((s) => s.responseEnd))),
+      dom_content_loaded_ms: ms(nav?.domContentLoadedEventEnd),
+      cards_request_ms: ms(cards?.startTime),
+      cards_response_ms: ms(cards?.responseEnd),
+      cards_kb: Math.round((cards?.encodedBodySize ?? 0) / 1024),
+      card_seen_ms: ms(performance.now()),
+    };
+  });
+}
+
+/**
+ * BENCH_PROFILE=<file>: loads the page once more under the CDP sampling profiler (after the timed
+ * load, so the profiler's overhead is not in the figures), writes the .cpuprofile and prints where
+ * the main thread spent its time until the first card, by function (self time).
+ */
+async function profileFirstLoad(page: Page, cdp: CDPSession, file: string) {
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  await page.goto("/");
+  await page.locator("[data-workspace-id]").first().waitFor({ state: "visible", timeout: 120_000 });
+  const { profile } = (await cdp.send("Profiler.stop")) as {
+    profile: {
+      nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+      samples: number[];
+      timeDeltas: number[];
+    };
+  };
+  writeFileSync(file, JSON.stringify(profile));
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const frame = byNode.get(id)?.callFrame;
+    if (!frame) return;
+    const where = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").pop()}:${frame.lineNumber}`;
+    self.set(where, (self.get(where) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  console.log(`[bench] first load profile (${file}), self time:`);
+  for (const [where, ms] of top) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${where}`);
+}
+
+/** workspace.cards against workspace.list: the bytes and time of what the canvas asks for. */
+async function payloadRows(rows: Row[]) {
+  for (const procedure of ["workspace.cards", "workspace.list"]) {
+    const times: number[] = [];
+    let bytes = 0;
+    let gzipBytes = 0;
+    for (let i = 0; i < SAMPLES; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${BASE}/api/trpc/${procedure}`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "accept-encoding": "identity" },
+      });
+      const body = await res.text();
+      times.push(performance.now() - t0);
+      if (res.status !== 200) throw new Error(`${procedure} ${res.status}: ${body.slice(0, 200)}`);
+      bytes = Buffer.byteLength(body);
+      gzipBytes = gzipSync(body).length;
+    }
+    times.sort((a, b) => a - b);
+    rows.push({
+      name: `${procedure} payload over HTTP`,
+      n: times.length,
+      p50_ms: Math.round(percentile(times, 50)),
+      max_ms: Math.round(times[times.length - 1] ?? 0),
+      kb: Math.round(bytes / 1024),
+      gzip_kb: Math.round(gzipBytes / 1024),
+    });
+  }
+}
+
 // ── The run ───────────────────────────────────────────────────────────────────────────────────
 
 const rows: Row[] = [];
@@ -388,6 +534,7 @@ try {
   rows.push({ name: "server start → /api/health 200", n: 1, total_ms: Math.round(bootMs) });
 
   const { fleet, parents } = await createFleet(rows);
+  await payloadRows(rows);
   const byId = new Map(fleet.map((w) => [w.id, w]));
   const nested = fleet.filter((w) => w.parentId).map((w) => w.id);
   const parentIds = parents.map((p) => p.id);
@@ -417,6 +564,7 @@ try {
   await page.goto("/");
   await page.locator("[data-workspace-id]").first().waitFor({ state: "visible", timeout: 120_000 });
   const firstCardMs = performance.now() - t0;
+  const firstLoad = await firstLoadTimings(page);
   await page.waitForFunction(
     () => document.querySelector('[data-testid="connection"]')?.textContent?.trim() === "Live",
     undefined,
@@ -447,6 +595,15 @@ try {
   if (parentsShown > 0 && nestedShown === 0) notes.push("no nested card is drawn although its parent is");
   rows.push({ name: "goto / → first card visible", n: 1, total_ms: Math.round(firstCardMs) });
   rows.push({ name: "goto / → connection Live", n: 1, total_ms: Math.round(liveMs) });
+  rows.push({ name: "first load, in the page (ms from navigation start)", n: 1, ...firstLoad });
+  if (process.env.BENCH_PROFILE) {
+    await profileFirstLoad(page, cdp, process.env.BENCH_PROFILE);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="connection"]')?.textContent?.trim() === "Live",
+      undefined,
+      { timeout: 120_000, polling: 50 },
+    );
+  }
   await snapshot("after load", {
     parents_in_dom: `${parentsShown}/${parentIds.length}`,
     nested_in_dom: `${nestedShown}/${nested.length}`,
@@ -455,6 +612,9 @@ try {
   // 2. A wedged heartbeat until its (rendered) card reads degraded. Timed with the wall clock on
   //    both sides (same machine); frames are counted meanwhile to catch a re-render of every card.
   const used = new Set<string>();
+  /** Where the first wedged (degraded) card sits, for the far-zoom colour check. */
+  let wedgedAt: { x: number; y: number } | null = null;
+  let wedgedId = "";
   const statusLatencies: number[] = [];
   const statusFrames: number[] = [];
   const statusLongest: number[] = [];
@@ -468,6 +628,10 @@ try {
     used.add(id);
     const ws = byId.get(id);
     if (!ws) throw new Error(`card ${id} is not one of the fleet`);
+    if (!wedgedAt) {
+      wedgedAt = await flowPosition(page, id);
+      wedgedId = id;
+    }
     const watch = page.evaluate((wsId) => {
       return new Promise<{ at: number; touched: number }>((resolve, reject) => {
         const el = document.querySelector(`[data-workspace-id="${wsId}"]`);
@@ -606,6 +770,22 @@ try {
   });
   await sleep(500);
   await snapshot("zoomed out");
+  if (wedgedAt) {
+    const seen = await farPixel(page, wedgedAt);
+    // Its status now (degraded, or offline once a loaded run outlasts OFFLINE_AFTER_MS): the shape
+    // must be that status's colour.
+    const status = await statusOf(wedgedId);
+    const want = STATUS_COLOURS[status];
+    rows.push({
+      name: "far zoom: LOD pixel over a wedged card",
+      n: 1,
+      status,
+      pixel: seen ?? "not far",
+      want,
+    });
+    if (!seen || !closeColour(seen, want))
+      notes.push(`far zoom: the ${status} card's shape is ${seen ?? "not drawn"}, not ${want}`);
+  }
 
   // Pan while zoomed out (most cards in the DOM).
   const farPane = await emptyPanePoint(page).catch(() => ({ x: 720, y: 450 }));

@@ -1,8 +1,10 @@
 "use client";
 
+import { QueryClientProvider } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import { useEffect } from "react";
 import { startLiveSync } from "@/lib/live";
+import { getQueryClient } from "@/lib/query";
 import { useCanvas } from "@/lib/store";
 import { ActivityFeed } from "./activity-feed";
 import { AttentionPanel } from "./attention-panel";
@@ -106,20 +108,22 @@ export function CanvasApp({ signOut }: { signOut: boolean }) {
     return () => window.removeEventListener("keydown", onGlobalKey);
   }, []);
   return (
-    <ReactFlowProvider>
-      <div className="app">
-        <Toolbar signOut={signOut} />
-        <main className="stage">
-          <SidePanel />
-          <FlowCanvas />
-          <Overlay />
-          <DetailsPanel />
-          <ContextMenu />
-        </main>
-        <Dialogs />
-        <Toasts />
-        <ThemeSync />
-      </div>
-    </ReactFlowProvider>
+    <QueryClientProvider client={getQueryClient()}>
+      <ReactFlowProvider>
+        <div className="app">
+          <Toolbar signOut={signOut} />
+          <main className="stage">
+            <SidePanel />
+            <FlowCanvas />
+            <Overlay />
+            <DetailsPanel />
+            <ContextMenu />
+          </main>
+          <Dialogs />
+          <Toasts />
+          <ThemeSync />
+        </div>
+      </ReactFlowProvider>
+    </QueryClientProvider>
   );
 }

@@ -5,6 +5,7 @@ import { useEffect, useRef } from "react";
 import { pauseWorkspace, restartWorkspace, resumeWorkspace, rotateToken, setCollapsed } from "@/lib/actions";
 import { buttonFor, usePausedAncestor } from "@/lib/allowed";
 import { useCanvas } from "@/lib/store";
+import { tidy } from "@/lib/tidy-run";
 
 export function ContextMenu() {
   const menu = useCanvas((s) => s.menu);
@@ -87,6 +88,11 @@ export function ContextMenu() {
       {children > 0 && !gone && (
         <button type="button" role="menuitem" onClick={run(() => void setCollapsed(ws.id, !ws.collapsed))}>
           {ws.collapsed ? "Expand" : "Collapse"}
+        </button>
+      )}
+      {children > 0 && !gone && (
+        <button type="button" role="menuitem" onClick={run(() => void tidy(ws.id))}>
+          Tidy team
         </button>
       )}
       {ws.external && !gone && (

@@ -1,15 +1,17 @@
 "use client";
 
 import { CreateWorkspaceInputSchema } from "@molecule/contracts";
-import { type FormEvent, type ReactNode, useEffect, useState } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { buttonFor, pausedAbove } from "@/lib/allowed";
-import { api, type CreateOptions } from "@/lib/api";
+import type { CreateOptions } from "@/lib/api";
 import {
   EMPTY_CREATE_FORM as EMPTY,
   type CreateForm as Form,
   toCreateInput as toInput,
 } from "@/lib/create-form";
 import { issuesToFields, problemOf } from "@/lib/errors";
+import { rq } from "@/lib/query";
 import { useCanvas } from "@/lib/store";
 import { Modal } from "./modal";
 
@@ -43,18 +45,9 @@ function Field({
 
 /** The runtimes and templates the server knows (null until loaded; free text still works then). */
 function useCreateOptions(): CreateOptions | null {
-  const [options, setOptions] = useState<CreateOptions | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.createOptions().then(
-      (o) => live && setOptions(o),
-      () => {}, // the fields stay plain text inputs; the server still validates
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return options;
+  // They change with a deploy, not while the dialog is open: cached for the page's lifetime.
+  const { data } = useQuery(rq.workspace.createOptions.queryOptions(undefined, { staleTime: Infinity }));
+  return data ?? null;
 }
 
 /** What picking a template fills in (fields left empty take these). */
@@ -78,7 +71,8 @@ export function CreateDialog() {
   const [form, setForm] = useState<Form>(EMPTY);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const create = useMutation(rq.workspace.create.mutationOptions());
+  const busy = create.isPending;
   const options = useCreateOptions();
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
@@ -105,9 +99,8 @@ export function CreateDialog() {
       setErrors(issuesToFields(parsed.error.issues));
       return;
     }
-    setBusy(true);
     try {
-      const { workspace, token } = await api.create(input as never);
+      const { workspace, token } = await create.mutateAsync(parsed.data);
       const store = useCanvas.getState();
       store.upsert([workspace]);
       store.setCreateOpen(false);
@@ -120,8 +113,6 @@ export function CreateDialog() {
       setErrors(known);
       if (Object.keys(known).length === 0) setFormError(problem.message);
       else if (Object.keys(known).length < Object.keys(problem.fields).length) setFormError(problem.message);
-    } finally {
-      setBusy(false);
     }
   }
 

@@ -1,12 +1,14 @@
 "use client";
 
-import { ACTION_FROM, type CardView, type EventEnvelope, type WorkspaceView } from "@molecule/contracts";
-import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { ACTION_FROM, type CardView, type WorkspaceView } from "@molecule/contracts";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useEffect, useState } from "react";
 import { pauseWorkspace, resumeWorkspace, rotateToken } from "@/lib/actions";
 import { buttonFor, usePausedAncestor } from "@/lib/allowed";
-import { api, type LogLine, type MemoryView, type SecretKeyView } from "@/lib/api";
+import type { LogLine, MemoryView } from "@/lib/api";
 import { problemOf } from "@/lib/errors";
 import { describeEvent, eventLabel } from "@/lib/event-text";
+import { rq } from "@/lib/query";
 import { ago, formatCents, formatUptime, reasonOf } from "@/lib/status";
 import { useCanvas } from "@/lib/store";
 import { useNow } from "@/lib/use-now";
@@ -16,47 +18,39 @@ import { RestartButton } from "./restart-button";
 import { RestartHistory } from "./restart-history";
 import { StatusPill } from "./status-pill";
 
-type Loaded<T> = { kind: "loading" } | { kind: "ok"; value: T } | { kind: "error"; message: string };
-
-/** Loads `fn` whenever `key` changes; `reload` re-runs it. */
-function useLoad<T>(fn: () => Promise<T>, key: string): [Loaded<T>, () => void] {
-  const [state, setState] = useState<Loaded<T>>({ kind: "loading" });
-  const [tick, setTick] = useState(0);
-  // `key` (and `tick`) decide when to reload; `fn` is a fresh closure every render.
+/**
+ * Refetches the panel's queries of this workspace when the workspace itself changes (status,
+ * parent, card…), not on telemetry: the first render reads the cache, later versions refetch.
+ */
+function useRefetchOnVersion(refetch: () => unknown, version: string) {
+  const [seen, setSeen] = useState(version);
   useEffect(() => {
-    let live = true;
-    fn().then(
-      (value) => live && setState({ kind: "ok", value }),
-      (error) => live && setState({ kind: "error", message: problemOf(error).message }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [key, tick]);
-  return [state, useCallback(() => setTick((t) => t + 1), [])];
+    if (version === seen) return;
+    setSeen(version);
+    void refetch();
+  }, [version, seen, refetch]);
 }
 
 function Timeline({ id, version }: { id: string; version: string }) {
-  const [page, reload] = useLoad(() => api.events(id), `${id}:${version}`);
-  const [older, setOlder] = useState<EventEnvelope[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [olderError, setOlderError] = useState<string | null>(null);
-  useEffect(() => {
-    setOlder([]);
-    setOlderError(null);
-    setCursor(page.kind === "ok" ? page.value.nextCursor : null);
-  }, [page]);
-  if (page.kind === "loading") return <p className="muted">Loading…</p>;
-  if (page.kind === "error")
+  // Pages of the timeline, newest first; "Older events" fetches the next cursor.
+  const timeline = useInfiniteQuery(
+    rq.workspace.events.infiniteQueryOptions(
+      { id },
+      { getNextPageParam: (page) => page.nextCursor ?? undefined, staleTime: 0 },
+    ),
+  );
+  useRefetchOnVersion(timeline.refetch, version);
+  if (timeline.isPending) return <p className="muted">Loading…</p>;
+  if (timeline.isError && !timeline.data)
     return (
       <p className="muted">
-        Could not load the timeline: {page.message}{" "}
-        <button type="button" className="link" onClick={reload}>
+        Could not load the timeline: {problemOf(timeline.error).message}{" "}
+        <button type="button" className="link" onClick={() => void timeline.refetch()}>
           Retry
         </button>
       </p>
     );
-  const events = [...page.value.events, ...older];
+  const events = timeline.data.pages.flatMap((p) => p.events);
   if (events.length === 0) return <p className="muted">No events yet.</p>;
   return (
     <>
@@ -71,55 +65,46 @@ function Timeline({ id, version }: { id: string; version: string }) {
           </li>
         ))}
       </ol>
-      {cursor && (
+      {timeline.hasNextPage && (
         <button
           type="button"
           className="btn btn--ghost btn--sm"
-          onClick={async () => {
-            setOlderError(null);
-            try {
-              const next = await api.events(id, cursor);
-              setOlder((o) => [...o, ...next.events]);
-              setCursor(next.nextCursor);
-            } catch (error) {
-              setOlderError(`Could not load older events: ${problemOf(error).message}`);
-            }
-          }}
+          disabled={timeline.isFetchingNextPage}
+          onClick={() => void timeline.fetchNextPage()}
         >
-          Older events
+          {timeline.isFetchingNextPage ? "Loading…" : "Older events"}
         </button>
       )}
-      {olderError && (
+      {timeline.isFetchNextPageError && (
         <p className="field__error" role="alert">
-          {olderError}
+          Could not load older events: {problemOf(timeline.error).message}
         </p>
       )}
     </>
   );
 }
 
-function Secrets({ id, initial }: { id: string; initial: SecretKeyView[] | null }) {
-  const [keys, setKeys] = useState<SecretKeyView[] | null>(initial);
+function Secrets({ id }: { id: string }) {
+  const client = useQueryClient();
+  const keys = useQuery(rq.secret.list.queryOptions({ id }));
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setKeys(initial), [initial]);
-  // Called after a change succeeded: if the list cannot be read back, say so (the change stands).
+  // After a change succeeded: reload the list; if it cannot be read back, say so (the change stands).
   const refresh = async () => {
-    try {
-      setKeys(await api.secretList(id));
-    } catch (err) {
-      setError(`Saved, but the list could not be reloaded: ${problemOf(err).message}`);
-    }
+    await client.invalidateQueries(rq.secret.list.queryFilter({ id }));
+    const failed = client.getQueryState(rq.secret.list.queryKey({ id }))?.error;
+    if (failed) setError(`Saved, but the list could not be reloaded: ${problemOf(failed).message}`);
   };
+  const set = useMutation(rq.secret.set.mutationOptions({ onSuccess: refresh }));
+  const remove = useMutation(rq.secret.delete.mutationOptions({ onSuccess: refresh }));
   async function add(e: FormEvent) {
     e.preventDefault();
     setError(null);
     try {
-      await api.secretSet(id, key.trim(), value);
+      await set.mutateAsync({ id, key: key.trim(), value });
       setKey("");
       setValue("");
-      await refresh();
     } catch (err) {
       const p = problemOf(err);
       setError(p.fields.key ?? p.fields.value ?? p.message);
@@ -127,9 +112,11 @@ function Secrets({ id, initial }: { id: string; initial: SecretKeyView[] | null 
   }
   return (
     <>
-      {keys && keys.length > 0 ? (
+      {keys.isError && !keys.data ? (
+        <p className="muted">Could not load: {problemOf(keys.error).message}</p>
+      ) : keys.data && keys.data.length > 0 ? (
         <ul className="kv">
-          {keys.map((s) => (
+          {keys.data.map((s) => (
             <li key={s.key}>
               <code>{s.key}</code>
               <span className="muted">set {new Date(s.updatedAt).toLocaleDateString()}</span>
@@ -137,13 +124,10 @@ function Secrets({ id, initial }: { id: string; initial: SecretKeyView[] | null 
                 type="button"
                 className="link link--danger"
                 aria-label={`Delete secret ${s.key}`}
-                onClick={async () => {
-                  try {
-                    await api.secretDelete(id, s.key);
-                    await refresh();
-                  } catch (err) {
-                    setError(problemOf(err).message);
-                  }
+                disabled={remove.isPending}
+                onClick={() => {
+                  setError(null);
+                  remove.mutate({ id, key: s.key }, { onError: (err) => setError(problemOf(err).message) });
                 }}
               >
                 Delete
@@ -151,6 +135,8 @@ function Secrets({ id, initial }: { id: string; initial: SecretKeyView[] | null 
             </li>
           ))}
         </ul>
+      ) : keys.isPending ? (
+        <p className="muted">Loading…</p>
       ) : (
         <p className="muted">No secrets. Values are encrypted and never shown again.</p>
       )}
@@ -168,8 +154,8 @@ function Secrets({ id, initial }: { id: string; initial: SecretKeyView[] | null 
           value={value}
           onChange={(e) => setValue(e.target.value)}
         />
-        <button type="submit" className="btn btn--sm" disabled={!key || !value}>
-          Add
+        <button type="submit" className="btn btn--sm" disabled={!key || !value || set.isPending}>
+          {set.isPending ? "Adding…" : "Add"}
         </button>
       </form>
       {error && (
@@ -182,18 +168,19 @@ function Secrets({ id, initial }: { id: string; initial: SecretKeyView[] | null 
 }
 
 function Logs({ id, external }: { id: string; external: boolean }) {
-  const [logs, reload] = useLoad(() => api.logs(id), id);
+  // Output changes all the time: always read afresh when shown, and on "Refresh logs".
+  const logs = useQuery(rq.workspace.logs.queryOptions({ id }, { enabled: !external, staleTime: 0 }));
   if (external) return <p className="muted">External agents run elsewhere; their output is not collected.</p>;
   return (
     <>
-      {logs.kind === "loading" && <p className="muted">Loading…</p>}
-      {logs.kind === "error" && <p className="muted">Could not load logs: {logs.message}</p>}
-      {logs.kind === "ok" &&
-        (logs.value.length === 0 ? (
+      {logs.isPending && <p className="muted">Loading…</p>}
+      {logs.isError && <p className="muted">Could not load logs: {problemOf(logs.error).message}</p>}
+      {logs.data &&
+        (logs.data.length === 0 ? (
           <p className="muted">No output captured.</p>
         ) : (
           <pre className="logs">
-            {logs.value.map((l: LogLine, i: number) => (
+            {logs.data.map((l: LogLine, i: number) => (
               <span key={i} className={`logs__line logs__line--${l.stream}`}>
                 {l.line}
                 {"\n"}
@@ -201,8 +188,13 @@ function Logs({ id, external }: { id: string; external: boolean }) {
             ))}
           </pre>
         ))}
-      <button type="button" className="btn btn--ghost btn--sm" onClick={reload}>
-        Refresh logs
+      <button
+        type="button"
+        className="btn btn--ghost btn--sm"
+        disabled={logs.isFetching}
+        onClick={() => void logs.refetch()}
+      >
+        {logs.isFetching && !logs.isPending ? "Refreshing…" : "Refresh logs"}
       </button>
     </>
   );
@@ -313,11 +305,12 @@ function Details({ id }: { id: string }) {
   const close = useCanvas((s) => s.select);
   // Refetch details whenever the workspace itself changes (status, parent, card…), not on telemetry.
   const version = ws ? `${ws.status}:${ws.updatedAt}` : "";
-  const [details] = useLoad(() => api.get(id), version);
+  const details = useQuery(rq.workspace.get.queryOptions({ id }));
+  useRefetchOnVersion(details.refetch, version);
 
   if (!ws) return null;
-  const memories: MemoryView[] | null = details.kind === "ok" ? details.value.memories : null;
-  const secretKeys = details.kind === "ok" ? details.value.secretKeys : null;
+  const memories: MemoryView[] | null = details.data?.memories ?? null;
+  const detailsError = details.isError && !details.data ? problemOf(details.error).message : null;
   return (
     <aside className="panel" aria-label={`Details of ${ws.name}`} data-testid="details-panel">
       <div className="panel__head">
@@ -333,7 +326,7 @@ function Details({ id }: { id: string }) {
       {ws.status !== "removed" && <Actions ws={ws} />}
       <section>
         <h3>Overview</h3>
-        <Fields card={ws} full={details.kind === "ok" ? details.value.workspace : null} />
+        <Fields card={ws} full={details.data?.workspace ?? null} />
       </section>
       <section aria-label="Last minutes">
         <h3>Last minutes</h3>
@@ -341,10 +334,10 @@ function Details({ id }: { id: string }) {
       </section>
       <section>
         <h3>Skills</h3>
-        {details.kind === "error" ? (
-          <p className="muted">Could not load: {details.message}</p>
+        {detailsError ? (
+          <p className="muted">Could not load: {detailsError}</p>
         ) : (
-          <AgentSkills card={details.kind === "ok" ? details.value.agentCard : null} />
+          <AgentSkills card={details.data?.agentCard ?? null} />
         )}
       </section>
       <section>
@@ -357,18 +350,12 @@ function Details({ id }: { id: string }) {
       </section>
       <section>
         <h3>Secrets</h3>
-        {details.kind === "error" ? (
-          <p className="muted">Could not load: {details.message}</p>
-        ) : (
-          <Secrets id={ws.id} initial={secretKeys} />
-        )}
+        <Secrets id={ws.id} />
       </section>
       <section>
         <h3>Memories</h3>
         {memories === null ? (
-          <p className="muted">
-            {details.kind === "error" ? `Could not load: ${details.message}` : "Loading…"}
-          </p>
+          <p className="muted">{detailsError ? `Could not load: ${detailsError}` : "Loading…"}</p>
         ) : memories.length === 0 ? (
           <p className="muted">No memories.</p>
         ) : (

@@ -18,14 +18,18 @@ export function FleetLayer() {
   const ref = useRef<HTMLCanvasElement>(null);
   const flow = useStoreApi();
   const dark = useDark();
+  // Near, the layer is blank: cleared once, not on every frame of a pan.
+  const blank = useRef(false);
   useFleetRedraw(() => {
     const canvas = ref.current;
     if (!canvas) return;
     const { transform, width, height } = flow.getState();
     const far = isFar(transform[2]);
     canvas.dataset.lod = far ? "far" : "near";
+    if (!far && blank.current && canvas.width === Math.round(width * (window.devicePixelRatio || 1))) return;
     const ctx = fitCanvas(canvas, width, height);
     if (!ctx) return;
+    blank.current = !far;
     if (!far) {
       ctx.clearRect(0, 0, width, height);
       return;

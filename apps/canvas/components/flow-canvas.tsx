@@ -75,12 +75,16 @@ export function FlowCanvas() {
   // The first view, once the first workspaces are there. A deep link (`/?focus=<id>`, e.g. from an
   // alert) opens on that card; a small org is fitted; a big one opens at a readable zoom on its
   // top-left corner (fitting it would be the far-zoom overview; the minimap shows the rest).
+  const partial = useCanvas((s) => s.partial);
   useEffect(() => {
     if (fitted.current || scene.length === 0) return;
-    fitted.current = true;
-    const { width, height } = flow.getState();
     const focus = new URLSearchParams(window.location.search).get("focus");
     const target = focus ? scene.find((s) => s.id === focus) : undefined;
+    // The first-paint slice (top-level cards only) decides a big org's first view; a small org is
+    // fitted, and a deep link focused, once the full list is in.
+    if (partial && ((focus && !target) || scene.length <= BIG_ORG)) return;
+    fitted.current = true;
+    const { width, height } = flow.getState();
     if (target) {
       void rf.setCenter(target.x + target.w / 2, target.y + target.h / 2, { zoom: FOCUS_ZOOM });
       return;
@@ -92,7 +96,7 @@ export function FlowCanvas() {
     }
     const zoom = 0.8;
     void rf.setViewport({ x: 40 - bounds.x * zoom, y: 40 - bounds.y * zoom, zoom });
-  }, [scene, rf, flow]);
+  }, [scene, partial, rf, flow]);
 
   // Search, the feed and the status filters ask for a card: centre it at a readable zoom, then give
   // the card keyboard focus once React Flow has drawn it.

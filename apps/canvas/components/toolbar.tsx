@@ -5,6 +5,7 @@ import { useShallow } from "zustand/react/shallow";
 import { setShowRemoved } from "@/lib/actions";
 import { statusLabel } from "@/lib/status";
 import { ATTENTION_STATUSES, type SidePanel, useCanvas } from "@/lib/store";
+import { tidy } from "@/lib/tidy-run";
 import { ThemeToggle } from "./theme";
 
 const CONNECTION_LABELS = {
@@ -94,6 +95,24 @@ function ShowRemovedToggle() {
   );
 }
 
+/** Tidy the whole org (elkjs on a worker); busy while it lays out and saves, Undo on the toast. */
+function TidyButton() {
+  const tidying = useCanvas((s) => s.tidying);
+  const empty = useCanvas((s) => s.scene.length === 0);
+  return (
+    <button
+      type="button"
+      className="btn btn--ghost"
+      disabled={tidying || empty}
+      aria-busy={tidying}
+      title="Arrange every card so none overlap, children inside their parents"
+      onClick={() => void tidy()}
+    >
+      {tidying ? "Tidying…" : "Tidy"}
+    </button>
+  );
+}
+
 export function Toolbar({ signOut }: { signOut: boolean }) {
   const setCreateOpen = useCanvas((s) => s.setCreateOpen);
   const attention = useCanvas((s) => {
@@ -122,6 +141,7 @@ export function Toolbar({ signOut }: { signOut: boolean }) {
         >
           Search <kbd>Ctrl K</kbd>
         </button>
+        <TidyButton />
         <SideToggle panel="attention" label="Needs attention" count={attention} />
         <SideToggle panel="feed" label="Activity" />
         <ShowRemovedToggle />

@@ -1,11 +1,35 @@
 "use client";
 
-import { api } from "./api";
 import { problemOf } from "./errors";
 import { descendantsOf } from "./layout";
+import { getQueryClient, invalidateWorkspace, rq, runMutation } from "./query";
 import { useCanvas } from "./store";
 
 const store = useCanvas.getState;
+
+/**
+ * Every change goes through the query client's mutations (typed from the router); afterwards the
+ * panels showing the workspace refetch. The live store is still updated by the event stream.
+ */
+const changed = (id: string) => ({ onSettled: () => invalidateWorkspace(id) });
+const api = {
+  restart: (id: string) => runMutation(rq.workspace.restart.mutationOptions(changed(id)), { id }),
+  move: (moves: { id: string; x: number; y: number }[]) =>
+    runMutation(rq.workspace.move.mutationOptions(), { moves }),
+  update: (input: { id: string; parentId: string | null }) =>
+    runMutation(rq.workspace.update.mutationOptions(changed(input.id)), input),
+  setCollapsed: (id: string, collapsed: boolean) =>
+    runMutation(rq.workspace.setCollapsed.mutationOptions(), { id, collapsed }),
+  pause: (id: string) => runMutation(rq.workspace.pause.mutationOptions(changed(id)), { id }),
+  resume: (id: string) => runMutation(rq.workspace.resume.mutationOptions(changed(id)), { id }),
+  remove: (id: string, cascade: boolean) =>
+    runMutation(rq.workspace.remove.mutationOptions(), { id, cascade }),
+  rotateToken: (id: string) => runMutation(rq.workspace.rotateToken.mutationOptions(changed(id)), { id }),
+  /** What the server has now, never a cached answer. */
+  get: (id: string) => getQueryClient().fetchQuery(rq.workspace.get.queryOptions({ id }, { staleTime: 0 })),
+  cards: (includeRemoved: boolean) =>
+    getQueryClient().fetchQuery(rq.workspace.cards.queryOptions({ includeRemoved }, { staleTime: 0 })),
+};
 
 /** Restart (SPEC §8): "Restarting…" at once, disabled until the card leaves provisioning. */
 export async function restartWorkspace(id: string) {
@@ -21,23 +45,39 @@ export async function restartWorkspace(id: string) {
   }
 }
 
-/** Saves every dragged card in one workspace.move; optimistic, rolled back with a message on failure. */
-export async function saveMoves(moves: { id: string; x: number; y: number }[]) {
+/** Puts cards at new positions in one store update (a Tidy moves thousands: one relayout, not one each). */
+function place(moves: readonly { id: string; x: number; y: number }[]) {
+  const { workspaces } = store();
+  store().upsert(
+    moves.flatMap((m) => {
+      const ws = workspaces[m.id];
+      return ws ? [{ ...ws, x: m.x, y: m.y }] : [];
+    }),
+  );
+}
+
+/**
+ * Saves every dragged (or tidied) card in one workspace.move; optimistic, rolled back with a message
+ * on failure. Resolves to whether the positions were saved.
+ */
+export async function saveMoves(moves: { id: string; x: number; y: number }[]): Promise<boolean> {
   const before = moves
     .map((m) => store().workspaces[m.id])
     .filter((w) => w !== undefined)
     .map((w) => ({ id: w.id, x: w.x, y: w.y }));
-  for (const m of moves) store().patch(m.id, { x: m.x, y: m.y });
+  place(moves);
   try {
     await api.move(moves);
+    return true;
   } catch (error) {
-    for (const b of before) store().patch(b.id, { x: b.x, y: b.y });
+    place(before);
     // React Flow moved the nodes itself while dragging: put them back where the store says.
     store().resetNodes();
     store().toast(
       "error",
       `Could not save the new layout: ${problemOf(error).message} Positions were restored.`,
     );
+    return false;
   }
 }
 

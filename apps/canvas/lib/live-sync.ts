@@ -19,6 +19,8 @@ export interface StreamHandlers {
 export interface LiveDeps {
   latestId(): Promise<{ lastEventId: string }>;
   cards(): Promise<CardView[]>;
+  /** The first-paint slice (top-level cards near the top-left), asked for alongside latestId. */
+  firstCards?(): Promise<CardView[]>;
   get(id: string): Promise<{ workspace: CardView }>;
   subscribe(input: { lastEventId: string }, handlers: StreamHandlers): () => void;
   /** When the stream last said anything, events or keep-alive pings (ms, same clock as `now`). */
@@ -29,6 +31,7 @@ export interface LiveDeps {
     setLoad(load: { kind: "loading" } | { kind: "ready" } | { kind: "error"; message: string }): void;
     setConnection(connection: Connection): void;
     replaceAll(list: CardView[]): void;
+    preview(list: CardView[]): void;
     upsert(list: CardView[]): void;
     remove(ids: string[]): void;
     applyTelemetry(batch: Map<string, Partial<TelemetryPayload>>): void;
@@ -225,6 +228,15 @@ export function createLiveSync(deps: LiveDeps): () => void {
 
   async function boot() {
     store.setLoad({ kind: "loading" });
+    // A big fleet's full list takes a while to read, send and parse: its first cards are drawn from
+    // a small slice asked for at the same time as the newest event id. The slice is only a picture:
+    // events wait for the full snapshot as before, and a slice that comes late is dropped.
+    deps.firstCards?.().then(
+      (list) => {
+        if (!stopped && !snapshotApplied) store.preview(list);
+      },
+      () => {}, // the full snapshot follows, and reports its own failure
+    );
     try {
       const { lastEventId } = await deps.latestId();
       if (stopped) return;

@@ -42,10 +42,17 @@ export type LoadState = { kind: "loading" } | { kind: "ready" } | { kind: "error
 /** pending: click sent (sent=true once the server accepted it; cleared when the card leaves provisioning). */
 export type RestartState = { kind: "pending"; sent: boolean } | { kind: "error"; message: string };
 
+/** A button on a toast (Tidy's Undo): runs once and dismisses the toast. */
+export interface ToastAction {
+  label: string;
+  run(): void;
+}
+
 export interface Toast {
   id: number;
   kind: "info" | "error" | "success";
   message: string;
+  action?: ToastAction;
 }
 
 export interface MenuState {
@@ -101,10 +108,20 @@ export interface CanvasState {
   /** Per status, which of its workspaces the toolbar filter showed last (click cycles on). */
   cycle: Partial<Record<WorkspaceStatus, number>>;
   theme: Theme | null;
+  /** A Tidy layout is being computed or saved (the toolbar says so; a second Tidy waits). */
+  tidying: boolean;
+
+  /**
+   * True while the canvas shows only the first-paint slice (top-level cards near the top-left),
+   * until the full snapshot replaces it. The first view waits for the full list when it must.
+   */
+  partial: boolean;
 
   setLoad(load: LoadState): void;
   setConnection(connection: Connection): void;
   replaceAll(list: CardView[]): void;
+  /** The first-paint slice: drawn at once, replaced by the full snapshot (never after it). */
+  preview(list: CardView[]): void;
   upsert(list: CardView[]): void;
   remove(ids: string[]): void;
   setShowRemoved(on: boolean): void;
@@ -131,7 +148,8 @@ export interface CanvasState {
   setRemoveId(id: string | null): void;
   setTokenReveal(reveal: TokenReveal | null): void;
   setRestarting(id: string, state: RestartState | null): void;
-  toast(kind: Toast["kind"], message: string): void;
+  toast(kind: Toast["kind"], message: string, action?: ToastAction): void;
+  setTidying(tidying: boolean): void;
   dismissToast(id: number): void;
 }
 
@@ -169,6 +187,8 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
   focus: null,
   cycle: {},
   theme: null,
+  tidying: false,
+  partial: false,
 
   setLoad: (load) => set({ load }),
   setConnection: (connection) => set({ connection }),
@@ -183,7 +203,13 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
       const was = current[ws.id];
       workspaces[ws.id] = was && !isNewer(was, ws) ? was : ws;
     }
-    set({ workspaces, ...layoutOf(workspaces, get().nodes), load: { kind: "ready" } });
+    set({ workspaces, ...layoutOf(workspaces, get().nodes), load: { kind: "ready" }, partial: false });
+  },
+
+  preview(list) {
+    if (get().load.kind === "ready") return; // the full snapshot came first: it stays
+    get().replaceAll(list);
+    set({ partial: true });
   },
 
   upsert(list) {
@@ -339,10 +365,12 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
     set({ restarting });
   },
 
-  toast(kind, message) {
+  toast(kind, message, action) {
     const id = ++toastSeq;
-    set({ toasts: [...get().toasts.slice(-3), { id, kind, message }] });
-    setTimeout(() => get().dismissToast(id), kind === "error" ? 8000 : 4000);
+    set({ toasts: [...get().toasts.slice(-3), { id, kind, message, ...(action ? { action } : {}) }] });
+    // An offer to undo stays long enough to be read and used.
+    setTimeout(() => get().dismissToast(id), kind === "error" || action ? 8000 : 4000);
   },
+  setTidying: (tidying) => set({ tidying }),
   dismissToast: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
 }));

@@ -1,8 +1,9 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-import { api } from "./api";
+import { RECENT_PAGE } from "./api";
 import { problemOf } from "./errors";
+import { getQueryClient, rq } from "./query";
 import { useCanvas } from "./store";
 
 /**
@@ -20,7 +21,12 @@ export function useFeedHistory() {
     setLoading(true);
     setError(null);
     try {
-      const page = await api.recentEvents(older ? store.feed.at(-1)?.id : undefined);
+      const before = older ? store.feed.at(-1)?.id : undefined;
+      // Through the query client: retried on transient failures like every other read.
+      const page = await getQueryClient().fetchQuery({
+        ...rq.events.recent.queryOptions({ limit: RECENT_PAGE, ...(before ? { before } : {}) }),
+        staleTime: 0,
+      });
       useCanvas.getState().addFeedHistory(page.events, page.nextBefore !== null, older);
     } catch (err) {
       setError(`Could not load earlier events: ${problemOf(err).message}`);

@@ -1,8 +1,10 @@
 "use client";
 
-import { useEffect, useState } from "react";
-import { api, type RestartView } from "./api";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import type { RestartView } from "./api";
 import { problemOf } from "./errors";
+import { rq } from "./query";
 
 export type RestartsState =
   | { kind: "loading" }
@@ -11,16 +13,12 @@ export type RestartsState =
 
 /** The workspace's restarts (workspace.restarts), read again whenever `version` (its status) changes. */
 export function useRestarts(id: string, version: string): RestartsState {
-  const [state, setState] = useState<RestartsState>({ kind: "loading" });
+  const client = useQueryClient();
+  const query = useQuery(rq.workspace.restarts.queryOptions({ id }));
+  // A status change may end a restart or begin one: the cached list is stale from then on.
   useEffect(() => {
-    let live = true;
-    api.restarts(id).then(
-      (restarts) => live && setState({ kind: "ok", restarts }),
-      (error) => live && setState({ kind: "error", message: problemOf(error).message }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [id, version]);
-  return state;
+    if (version) void client.invalidateQueries(rq.workspace.restarts.queryFilter({ id }));
+  }, [client, id, version]);
+  if (query.isError) return { kind: "error", message: problemOf(query.error).message };
+  return query.data ? { kind: "ok", restarts: query.data } : { kind: "loading" };
 }

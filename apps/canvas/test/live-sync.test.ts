@@ -4,7 +4,13 @@ import { createLiveSync, type LiveDeps, SILENCE_MS, type StreamHandlers } from "
 import { card } from "./fixtures";
 
 /** A controllable server and a store that records the order of what it was told. */
-function harness(opts: { cards?: () => Promise<CardView[]>; get?: (id: string) => Promise<CardView> } = {}) {
+function harness(
+  opts: {
+    cards?: () => Promise<CardView[]>;
+    firstCards?: () => Promise<CardView[]>;
+    get?: (id: string) => Promise<CardView>;
+  } = {},
+) {
   const calls: string[] = [];
   const subscriptions: { input: { lastEventId: string }; handlers: StreamHandlers; closed: boolean }[] = [];
   let activity = 0;
@@ -12,6 +18,7 @@ function harness(opts: { cards?: () => Promise<CardView[]>; get?: (id: string) =
   const deps: LiveDeps = {
     latestId: async () => ({ lastEventId: "7" }),
     cards: opts.cards ?? (async () => [card("a", 1000)]),
+    ...(opts.firstCards ? { firstCards: opts.firstCards } : {}),
     get: async (id) => ({ workspace: await (opts.get ?? (async () => card(id, 5000)))(id) }),
     subscribe(input, handlers) {
       const sub = { input, handlers, closed: false };
@@ -27,6 +34,7 @@ function harness(opts: { cards?: () => Promise<CardView[]>; get?: (id: string) =
       setLoad: (l) => calls.push(`load:${l.kind}`),
       setConnection: (c) => connection.push(c),
       replaceAll: (list) => calls.push(`replaceAll:${list.map((w) => `${w.id}@${w.updatedAt}`).join(",")}`),
+      preview: (list) => calls.push(`preview:${list.map((w) => w.id).join(",")}`),
       upsert: (list) => calls.push(`upsert:${list.map((w) => `${w.id}@${w.updatedAt}`).join(",")}`),
       remove: (ids) => calls.push(`remove:${ids.join(",")}`),
       applyTelemetry: (batch) => calls.push(`telemetry:${[...batch.keys()].join(",")}`),
@@ -88,6 +96,43 @@ describe("first load", () => {
     expect(h.calls).toContain("feed:8");
     expect(h.connection).toContain("live");
     stop();
+  });
+});
+
+describe("first paint", () => {
+  it("draws the first slice before the full list, holds events for the full snapshot, and drops a late slice", async () => {
+    let resolveCards: (list: CardView[]) => void = () => {};
+    let resolveFirst: (list: CardView[]) => void = () => {};
+    const h = harness({
+      cards: () => new Promise((r) => (resolveCards = r)),
+      firstCards: () => new Promise((r) => (resolveFirst = r)),
+    });
+    const stop = createLiveSync(h.deps);
+    await vi.advanceTimersByTimeAsync(0);
+    h.last().handlers.onStarted();
+    h.last().handlers.onData(tracked("8", "a"));
+    resolveFirst([card("a", 1000)]);
+    await vi.advanceTimersByTimeAsync(100);
+    // Drawn from the slice; the event waits for the snapshot it must not be overwritten by.
+    expect(h.calls).toContain("preview:a");
+    expect(h.calls.some((c) => c.startsWith("upsert") || c.startsWith("feed"))).toBe(false);
+    resolveCards([card("a", 1000), card("b", 1000)]);
+    await vi.advanceTimersByTimeAsync(100);
+    const replaced = h.calls.findIndex((c) => c.startsWith("replaceAll"));
+    expect(replaced).toBeGreaterThan(h.calls.indexOf("preview:a"));
+    expect(h.calls.findIndex((c) => c.startsWith("upsert:a"))).toBeGreaterThan(replaced);
+    stop();
+
+    // A slice that answers after the full list is not drawn over it.
+    let lateFirst: (list: CardView[]) => void = () => {};
+    const late = harness({ firstCards: () => new Promise((r) => (lateFirst = r)) });
+    const stopLate = createLiveSync(late.deps);
+    await vi.advanceTimersByTimeAsync(100);
+    lateFirst([card("a", 1000)]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(late.calls.some((c) => c.startsWith("replaceAll"))).toBe(true);
+    expect(late.calls.some((c) => c.startsWith("preview"))).toBe(false);
+    stopLate();
   });
 });
 

@@ -80,3 +80,17 @@ describe("activity feed", () => {
     expect(store().feed[0]?.id).toBe(String(100 + FEED_LIMIT + 9));
   });
 });
+
+describe("first-paint slice", () => {
+  it("is drawn and marked partial until the full snapshot; never replaces a full one", () => {
+    store().preview([card("a", 1000)]);
+    expect(store().load).toEqual({ kind: "ready" });
+    expect(store().partial).toBe(true);
+    expect(Object.keys(store().workspaces)).toEqual(["a"]);
+    store().replaceAll([card("a", 1000), card("b", 1000)]);
+    expect(store().partial).toBe(false);
+    store().preview([card("c", 1000)]);
+    expect(Object.keys(store().workspaces).sort()).toEqual(["a", "b"]);
+    expect(store().partial).toBe(false);
+  });
+});

@@ -386,6 +386,35 @@ describe("workspace.cards", () => {
     // A budget of 0 is reached at once: overBudget is computed the same way as in the full view.
     expect(cards.find((c) => c.id === parent.workspace.id)?.overBudget).toBe(true);
   });
+
+  it("with first: N, lists only top-level cards, the top-left first; a bad N is a 400", async () => {
+    // Far below and to the right of anything else in this database, and out of creation order.
+    const at = (x: number, y: number) => ({ x: 100_000 + x, y: 100_000 + y });
+    const low = await api.workspace.create.mutate({ name: "First low", external: true, canvas: at(0, 400) });
+    const right = await api.workspace.create.mutate({
+      name: "First right",
+      external: true,
+      canvas: at(300, 0),
+    });
+    const left = await api.workspace.create.mutate({ name: "First left", external: true, canvas: at(0, 0) });
+    await api.workspace.create.mutate({ name: "First child", external: true, parentId: left.workspace.id });
+    const all = await api.workspace.cards.query();
+    const first = await api.workspace.cards.query({ first: all.length });
+    expect(first.every((c) => c.parentId === null)).toBe(true);
+    expect(first.length).toBe(all.filter((c) => c.parentId === null).length);
+    // Ordered by y, then x: the three placed far away come last, in reading order.
+    expect(first.slice(-3).map((c) => c.id)).toEqual([
+      left.workspace.id,
+      right.workspace.id,
+      low.workspace.id,
+    ]);
+    expect(await api.workspace.cards.query({ first: 1 })).toHaveLength(1);
+    for (const bad of [0, -1, 1.5, 1_000_000]) {
+      const error = await api.workspace.cards.query({ first: bad }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TRPCClientError);
+      expect((error as TRPCClientError<AppRouter>).data?.httpStatus).toBe(400);
+    }
+  });
 });
 
 describe("workspace.createOptions", () => {

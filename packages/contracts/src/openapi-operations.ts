@@ -23,6 +23,7 @@ import {
   UpdateCardOutputSchema,
 } from "./registry";
 import {
+  CardsInputSchema,
   CardViewSchema,
   CreateWorkspaceInputSchema,
   EventsPageInputSchema,
@@ -144,8 +145,8 @@ export const PROCEDURES: Procedure[] = [
     kind: "query",
     auth: "adminToken",
     summary:
-      'What the canvas draws of every non-removed workspace: a slimmer list for first paint (includeRemoved: true for "show removed").',
-    input: ListInputSchema,
+      'What the canvas draws of every non-removed workspace: a slimmer list for first paint (includeRemoved: true for "show removed"). With first: N, only the N top-level cards nearest the top-left (by y, then x).',
+    input: CardsInputSchema,
     output: z.array(CardViewSchema),
   },
   {

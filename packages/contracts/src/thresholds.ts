@@ -22,6 +22,8 @@ export const LIMITS = {
   role: 1_000,
   model: 100,
   moveBatch: 1_000,
+  /** workspace.cards({ first }): the canvas's first-paint slice, top-left cards first. */
+  firstCards: 2_000,
   memoryContent: 100_000,
   initialMemories: 100,
   secretValueBytes: 64 * 1024,

@@ -155,12 +155,31 @@ export type UpdateWorkspaceInput = z.input<typeof UpdateWorkspaceInputSchema>;
 
 export const IdInputSchema = z.object({ id: WorkspaceIdSchema });
 
-/** workspace.list / workspace.cards: removed tombstones only when asked for ("show removed", SPEC §1). */
+/** workspace.list: removed tombstones only when asked for ("show removed", SPEC §1). */
 export const ListInputSchema = z
   .object({ includeRemoved: z.boolean().default(false) })
   .optional()
   .transform((input) => input ?? { includeRemoved: false });
 export type ListInput = z.input<typeof ListInputSchema>;
+
+/**
+ * workspace.cards: without input, every non-removed card; `includeRemoved` adds the removed ones
+ * ("show removed"). With `first`, only that many top-level non-removed cards, the top-left of the
+ * canvas first (by y, then x): what the canvas paints before the full list arrives.
+ */
+export const CardsInputSchema = z
+  .object({
+    includeRemoved: z.boolean().default(false),
+    first: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.firstCards, { message: `at most ${LIMITS.firstCards} cards` })
+      .optional(),
+  })
+  .optional()
+  .transform((input) => input ?? { includeRemoved: false, first: undefined });
+export type CardsInput = z.input<typeof CardsInputSchema>;
 
 export const MoveInputSchema = z.object({
   moves: z

@@ -1,4 +1,5 @@
 import {
+  CardsInputSchema,
   CreateWorkspaceInputSchema,
   EventsPageInputSchema,
   IdInputSchema,
@@ -9,7 +10,7 @@ import {
   SetCollapsedInputSchema,
   UpdateWorkspaceInputSchema,
 } from "@molecule/contracts";
-import { listCards } from "@molecule/db";
+import { listCards, listFirstCards } from "@molecule/db";
 import { createOptions } from "../services/create-options";
 import { workspaceHistory, workspaceRestarts } from "../services/details-history";
 import {
@@ -36,8 +37,12 @@ export const workspaceRouter = router({
     .query(({ ctx, input }) => listWorkspaces(ctx.services, input.includeRemoved)),
   /** The canvas's first paint: only what a card shows (details come from `get` on demand). */
   cards: operatorProcedure
-    .input(ListInputSchema)
-    .query(({ ctx, input }) => listCards(ctx.services.handle.db, new Date(), input.includeRemoved)),
+    .input(CardsInputSchema)
+    .query(({ ctx, input }) =>
+      input.first
+        ? listFirstCards(ctx.services.handle.db, input.first)
+        : listCards(ctx.services.handle.db, new Date(), input.includeRemoved),
+    ),
   /** Runtimes and templates the server knows, for the create dialog's pickers. */
   createOptions: operatorProcedure.query(({ ctx }) => createOptions(ctx.services)),
   get: operatorProcedure

@@ -1,5 +1,5 @@
 import type { CardView } from "@molecule/contracts";
-import { asc, ne } from "drizzle-orm";
+import { and, asc, isNull, ne } from "drizzle-orm";
 import type { Database } from "../client";
 import { workspaces } from "../schema";
 import { type CardRow, toCardView } from "./workspace-view";
@@ -45,5 +45,20 @@ export async function listCards(db: Database, now = new Date(), includeRemoved =
     .from(workspaces)
     .where(includeRemoved ? undefined : ne(workspaces.status, "removed"))
     .orderBy(asc(workspaces.createdAt), asc(workspaces.id));
+  return rows.map((row) => toCardView(row, now));
+}
+
+/**
+ * The first `first` top-level cards by position (top row first, then left to right): what a big
+ * org's first view (its top-left corner) shows, so the canvas paints before the full list is in.
+ * Top-level only: a child without its parent would be drawn at its parent-relative position.
+ */
+export async function listFirstCards(db: Database, first: number, now = new Date()): Promise<CardView[]> {
+  const rows = await db
+    .select(cardColumns)
+    .from(workspaces)
+    .where(and(ne(workspaces.status, "removed"), isNull(workspaces.parentId)))
+    .orderBy(asc(workspaces.canvasY), asc(workspaces.canvasX), asc(workspaces.id))
+    .limit(first);
   return rows.map((row) => toCardView(row, now));
 }
