@@ -13,7 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TruthFigure } from "../packages/api/test/support/truth";
-import { repoRoot } from "./lib/harness";
+import { ensureBuilt, repoRoot } from "./lib/harness";
 import { writeResult } from "./lib/results";
 
 /** One figure as the suite wrote it (support/truth.ts), with the database it ran on. */
@@ -30,6 +30,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// The process faults run the demo agent as production does: from its bundle.
+ensureBuilt();
 const work = mkdtempSync(join(tmpdir(), "molecule-truth-"));
 const report = join(work, "truth.jsonl");
 const database = process.env.DATABASE_URL ? "postgres" : "pglite";

@@ -138,16 +138,23 @@ export function rssOf(pid: number | undefined): number {
   }
 }
 
+/** The demo agent's bundle: without it local agents run through tsx (not what production runs). */
+const agentBundle = join(repoRoot, "apps", "agent", "dist", "main.js");
+
+/** Builds the production server and the demo agent's bundle when either is missing (a fresh clone). */
+export function ensureBuilt() {
+  if (existsSync(serverEntry) && existsSync(agentBundle)) return;
+  console.log("[bench] no production build; running pnpm build");
+  const build = spawnSync("pnpm", ["build"], { cwd: repoRoot, stdio: "inherit" });
+  if (build.status !== 0) throw new Error("pnpm build failed");
+}
+
 /** The production server (apps/server/dist/main.mjs) on a free port, ready when /api/health is 200. */
 export async function startMolecule(
   db: BenchDatabase,
   env: Record<string, string> = {},
 ): Promise<RunningProcess> {
-  if (!existsSync(serverEntry)) {
-    console.log("[bench] no production build; running pnpm build");
-    const build = spawnSync("pnpm", ["build"], { cwd: repoRoot, stdio: "inherit" });
-    if (build.status !== 0) throw new Error("pnpm build failed");
-  }
+  ensureBuilt();
   const port = 3400 + Math.floor(Math.random() * 500);
   const log: string[] = [];
   const child = spawn(process.execPath, [serverEntry], {
