@@ -144,6 +144,28 @@ describe("an agent process the operating system stops", () => {
     expect(types).not.toContain("WORKSPACE_PROVISIONING");
     expect(agent.output.filter((l) => l === "registered")).toHaveLength(1);
   }, 60_000);
+
+  it("kill -9 → offline within OFFLINE_AFTER_MS + 2 s, one event, and it stays offline", async () => {
+    const { ws, agent } = await onlineAgent();
+    const injectedAt = Date.now();
+    const from = cursor();
+    agent.signal("SIGKILL");
+    const offline = await watch.waitForStatus(ws.id, "offline", { since: injectedAt, timeoutMs: 20_000 });
+    // One more offline window: nothing else may follow (no flap back, no second offline).
+    await observe(OFFLINE_AFTER_MS);
+    const seen = statusesSince(ws.id, from);
+    recordTruth({
+      fault: "agent kill -9 (external)",
+      trueStatus: "offline",
+      ms: offline.receivedAt - injectedAt,
+      targetMs: OFFLINE_TARGET_MS,
+      target: "OFFLINE_AFTER_MS + 2 s",
+      wrongSeen: seen.filter((status, i) => !(status === "offline" && i === 0)),
+      detail: `OFFLINE_AFTER_MS ${OFFLINE_AFTER_MS}; the process is gone, nothing restarts an external agent`,
+    });
+    expect(agent.running).toBe(false);
+    expect(seen).toEqual(["offline"]);
+  }, 60_000);
 });
 
 describe("an agent cut off from the server by the network", () => {
