@@ -5,10 +5,10 @@ import {
   RecentEventsInputSchema,
   TELEMETRY_EVENT,
 } from "@molecule/contracts";
-import { asc, type Database, desc, gt, sql, workspaceEvents } from "@molecule/db";
+import { type Database, desc, sql, workspaceEvents } from "@molecule/db";
 import { tracked } from "@trpc/server";
 import { recentEvents } from "../services/details-history";
-import { toEnvelope } from "../services/events";
+import { eventsAfter, toEnvelope } from "../services/events";
 import type { TelemetryBatch } from "../services/telemetry";
 import { operatorProcedure, router } from "../trpc";
 
@@ -78,12 +78,7 @@ export const eventsRouter = router({
       let last = BigInt(input?.lastEventId ?? -1);
       if (last >= 0n) {
         for (let page = 0; ; page++) {
-          const rows = await ctx.services.handle.db
-            .select()
-            .from(workspaceEvents)
-            .where(gt(workspaceEvents.id, Number(last)))
-            .orderBy(asc(workspaceEvents.id))
-            .limit(REPLAY_PAGE);
+          const rows = await eventsAfter(ctx.services.handle.db, last, REPLAY_PAGE);
           // Checked after the first page is read: a retention pass that deleted what the client
           // needs before this read is seen here; one deleting after it came too late to matter.
           if (page === 0 && (await olderThanRetention(ctx.services.handle.db, last))) {

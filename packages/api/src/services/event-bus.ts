@@ -1,6 +1,6 @@
 import type { EventEnvelope } from "@molecule/contracts";
-import { and, asc, type DbHandle, desc, eq, gt, lt, workspaceEvents } from "@molecule/db";
-import { EVENTS_CHANNEL, toEnvelope } from "./events";
+import { type DbHandle, desc, eq, workspaceEvents } from "@molecule/db";
+import { EVENTS_CHANNEL, eventsAfter, toEnvelope } from "./events";
 import type { Logger } from "./logger";
 import { metricsOf } from "./metrics";
 import type { TelemetryBatch } from "./telemetry";
@@ -123,18 +123,7 @@ export class EventBus {
   private async catchUp(before: bigint | null): Promise<void> {
     for (;;) {
       const after = this.lastId;
-      const rows = await this.readWithRetry(() =>
-        this.handle.db
-          .select()
-          .from(workspaceEvents)
-          .where(
-            before === null
-              ? gt(workspaceEvents.id, Number(after))
-              : and(gt(workspaceEvents.id, Number(after)), lt(workspaceEvents.id, Number(before))),
-          )
-          .orderBy(asc(workspaceEvents.id))
-          .limit(CATCH_UP_PAGE),
-      );
+      const rows = await this.readWithRetry(() => eventsAfter(this.handle.db, after, CATCH_UP_PAGE, before));
       if (rows === undefined) {
         this.log.error(
           `event bus: could not catch up on events after ${after}; live clients get them on resume`,

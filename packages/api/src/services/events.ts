@@ -1,5 +1,16 @@
 import type { EventEnvelope, PersistedEventType } from "@molecule/contracts";
-import { and, type Database, desc, type EventRow, lt, type SQL, sql, workspaceEvents } from "@molecule/db";
+import {
+  and,
+  asc,
+  type Database,
+  desc,
+  type EventRow,
+  gt,
+  lt,
+  type SQL,
+  sql,
+  workspaceEvents,
+} from "@molecule/db";
 
 /** The Postgres channel every server instance LISTENs on (SPEC §6). */
 export const EVENTS_CHANNEL = "molecule_events";
@@ -59,6 +70,24 @@ export async function eventsPage(
     events: page.map(toEnvelope),
     next: rows.length > limit ? String(page[page.length - 1]!.id) : null,
   };
+}
+
+/**
+ * Persisted events after id `after` (and before `before`, when given), oldest first, at most
+ * `limit`: what a resuming stream replays and what the event bus catches up on after a lost NOTIFY.
+ */
+export function eventsAfter(db: Database, after: bigint, limit: number, before: bigint | null = null) {
+  return db
+    .select()
+    .from(workspaceEvents)
+    .where(
+      and(
+        gt(workspaceEvents.id, Number(after)),
+        before === null ? undefined : lt(workspaceEvents.id, Number(before)),
+      ),
+    )
+    .orderBy(asc(workspaceEvents.id))
+    .limit(limit);
 }
 
 export function toEnvelope(row: EventRow): EventEnvelope {
