@@ -368,21 +368,61 @@ async function domState(page: Page) {
   });
 }
 
-/** A point on the empty pane (no card under it), for dragging the canvas itself. */
-async function emptyPanePoint(page: Page) {
-  const point = await page.evaluate(() => {
+/**
+ * A point on the empty pane (no card under it), for dragging the canvas itself: the first one
+ * scanning from (left, top) as fractions of the pane, before (right, bottom) pixels from its far edges.
+ */
+async function emptyPanePoint(page: Page, area = { left: 0.3, top: 0.5, right: 250, bottom: 20 }) {
+  const point = await page.evaluate((a) => {
     const pane = document.querySelector(".react-flow__pane")?.getBoundingClientRect();
     if (!pane) return null;
-    for (let y = pane.top + pane.height * 0.5; y < pane.bottom - 20; y += 7) {
-      for (let x = pane.left + pane.width * 0.3; x < pane.right - 250; x += 7) {
+    for (let y = pane.top + pane.height * a.top; y < pane.bottom - a.bottom; y += 7) {
+      for (let x = pane.left + pane.width * a.left; x < pane.right - a.right; x += 7) {
         const el = document.elementFromPoint(x, y);
         if (el?.classList.contains("react-flow__pane")) return { x, y };
       }
     }
     return null;
-  });
+  }, area);
   if (!point) throw new Error("no empty spot on the pane to drag");
   return point;
+}
+
+/**
+ * Drags the empty pane by (-dx, -dy) and back, `steps` mouse moves each way, counting frames.
+ * Each move is one input event through CDP, as a hand-held mouse would send them.
+ */
+async function pan(page: Page, dx: number, dy: number, steps: number) {
+  const from = await emptyPanePoint(page).catch(() => ({ x: 720, y: 450 }));
+  await startFrames(page);
+  const t = performance.now();
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x - dx, from.y - dy, { steps });
+  await page.mouse.move(from.x, from.y, { steps });
+  await page.mouse.up();
+  const ms = performance.now() - t;
+  return { ms, frames: await stopFrames(page) };
+}
+
+/** Moves the view by dragging the pane (dx, dy) screen pixels, in drags that fit the window. */
+async function moveView(page: Page, dx: number, dy: number) {
+  const parts = Math.ceil(Math.max(Math.abs(dx) / 500, Math.abs(dy) / 300));
+  const [px, py] = [dx / parts, dy / parts];
+  for (let i = 0; i < parts; i++) {
+    // Start where the whole drag stays on the pane (clear of the toolbar and the minimap).
+    const from = await emptyPanePoint(page, {
+      left: px > 0 ? 0.05 : 0.5,
+      top: py > 0 ? 0.12 : 0.5,
+      right: px > 0 ? px + 260 : 260,
+      bottom: py > 0 ? py + 20 : 20,
+    });
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + px, from.y + py, { steps: 10 });
+    await page.mouse.up();
+  }
+  await sleep(300);
 }
 
 /** Leaf cards (no children, not nested) fully inside the viewport, as the DOM has them now. */
@@ -464,16 +504,15 @@ async function firstLoadTimings(page: Page) {
 }
 
 /**
- * BENCH_PROFILE=<file>: loads the page once more under the CDP sampling profiler (after the timed
- * load, so the profiler's overhead is not in the figures), writes the .cpuprofile and prints where
- * the main thread spent its time until the first card, by function (self time).
+ * Runs `action` under the CDP sampling profiler, writes the .cpuprofile to `file` and prints where
+ * the main thread spent its time meanwhile, by function (self time). Used after the timed runs, so
+ * the profiler's overhead is never in the figures.
  */
-async function profileFirstLoad(page: Page, cdp: CDPSession, file: string) {
+async function profiled(cdp: CDPSession, file: string, title: string, action: () => Promise<unknown>) {
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
   await cdp.send("Profiler.start");
-  await page.goto("/");
-  await page.locator("[data-workspace-id]").first().waitFor({ state: "visible", timeout: 120_000 });
+  await action();
   const { profile } = (await cdp.send("Profiler.stop")) as {
     profile: {
       nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
@@ -491,7 +530,7 @@ async function profileFirstLoad(page: Page, cdp: CDPSession, file: string) {
     self.set(where, (self.get(where) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
-  console.log(`[bench] first load profile (${file}), self time:`);
+  console.log(`[bench] ${title} profile (${file}), self time:`);
   for (const [where, ms] of top) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${where}`);
 }
 
@@ -597,7 +636,11 @@ try {
   rows.push({ name: "goto / → connection Live", n: 1, total_ms: Math.round(liveMs) });
   rows.push({ name: "first load, in the page (ms from navigation start)", n: 1, ...firstLoad });
   if (process.env.BENCH_PROFILE) {
-    await profileFirstLoad(page, cdp, process.env.BENCH_PROFILE);
+    // The page once more under the profiler, until the first card.
+    await profiled(cdp, process.env.BENCH_PROFILE, "first load", async () => {
+      await page.goto("/");
+      await page.locator("[data-workspace-id]").first().waitFor({ state: "visible", timeout: 120_000 });
+    });
     await page.waitForFunction(
       () => document.querySelector('[data-testid="connection"]')?.textContent?.trim() === "Live",
       undefined,
@@ -737,25 +780,52 @@ try {
     max_ms: Math.round(dragAfterUp[dragAfterUp.length - 1] ?? 0),
   });
 
-  // 4. Pan: drag the empty pane across and back, in many small steps.
-  const pane = await emptyPanePoint(page);
-  await startFrames(page);
-  let t = performance.now();
-  await page.mouse.move(pane.x, pane.y);
-  await page.mouse.down();
-  await page.mouse.move(pane.x - 600, pane.y - 300, { steps: 40 });
-  await page.mouse.move(pane.x, pane.y, { steps: 40 });
-  await page.mouse.up();
-  let ms = performance.now() - t;
-  let frames = await stopFrames(page);
+  // 4. Pan: drag the empty pane across and back, in many small steps. Then the same pan over an
+  //    empty stretch of the same canvas at the same zoom: what this browser and input driver reach
+  //    with no card at all (the limit the first figure is held against, as a ratio).
+  let { ms, frames } = await pan(page, 600, 300, 40);
   rows.push({ name: "pan (drag the pane, 80 steps)", n: 80, total_ms: Math.round(ms), ...frames });
+  if (process.env.BENCH_PAN_PROFILE)
+    await profiled(cdp, process.env.BENCH_PAN_PROFILE, "pan", () => pan(page, 600, 300, 40));
+  if (process.env.BENCH_PAN_TRACE && browser) {
+    // A Chromium performance trace of the same pan (open it in DevTools' Performance panel).
+    await browser.startTracing(page, { path: process.env.BENCH_PAN_TRACE, screenshots: false });
+    await pan(page, 600, 300, 40);
+    await browser.stopTracing();
+  }
+  const away = { x: 2000, y: 1200 };
+  await moveView(page, away.x, away.y);
+  const emptyCards = (await domState(page)).cards;
+  const empty = await pan(page, 600, 300, 40);
+  if (process.env.BENCH_PAN_TRACE && browser) {
+    await browser.startTracing(page, {
+      path: process.env.BENCH_PAN_TRACE.replace(/(\.json)?$/, "-baseline.json"),
+      screenshots: false,
+    });
+    await pan(page, 600, 300, 40);
+    await browser.stopTracing();
+  }
+  await moveView(page, -away.x, -away.y);
+  rows.push({
+    name: "pan, no card in view (baseline)",
+    n: 80,
+    total_ms: Math.round(empty.ms),
+    cards_in_dom: emptyCards,
+    ...empty.frames,
+  });
+  if (emptyCards > 0) notes.push(`pan baseline: ${emptyCards} cards were in the DOM, not 0`);
+  rows.push({
+    name: "pan p95 frame vs baseline",
+    n: 1,
+    ratio: round(frames.p95_frame_ms / Math.max(1, empty.frames.p95_frame_ms), 2),
+  });
 
   // 5. Zoom with the mouse wheel: out until (almost) the whole fleet is in view, then back in.
   //    onlyRenderVisibleElements makes zoomed-out the heavy case: every card enters the DOM.
   const wheelSteps = 16;
   await page.mouse.move(720, 450);
   await startFrames(page);
-  t = performance.now();
+  let t = performance.now();
   for (let i = 0; i < wheelSteps; i++) {
     await page.mouse.wheel(0, 120);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
@@ -787,17 +857,8 @@ try {
       notes.push(`far zoom: the ${status} card's shape is ${seen ?? "not drawn"}, not ${want}`);
   }
 
-  // Pan while zoomed out (most cards in the DOM).
-  const farPane = await emptyPanePoint(page).catch(() => ({ x: 720, y: 450 }));
-  await startFrames(page);
-  t = performance.now();
-  await page.mouse.move(farPane.x, farPane.y);
-  await page.mouse.down();
-  await page.mouse.move(farPane.x - 300, farPane.y - 150, { steps: 30 });
-  await page.mouse.move(farPane.x, farPane.y, { steps: 30 });
-  await page.mouse.up();
-  ms = performance.now() - t;
-  frames = await stopFrames(page);
+  // Pan while zoomed out (the whole fleet on the far-zoom layer).
+  ({ ms, frames } = await pan(page, 300, 150, 30));
   rows.push({ name: "pan zoomed out (60 steps)", n: 60, total_ms: Math.round(ms), ...frames });
 
   await page.mouse.move(720, 450);

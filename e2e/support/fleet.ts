@@ -37,3 +37,19 @@ export function focusedCardId(page: Page): Promise<string | null> {
 export function screenPath(name: string, fallback: string): string {
   return process.env.SCREENS_DIR ? `${process.env.SCREENS_DIR}/${name}` : fallback;
 }
+
+/** A point on the empty pane (no card or panel under it), for dragging the canvas itself. */
+export async function emptyPanePoint(page: Page): Promise<{ x: number; y: number }> {
+  const point = await page.evaluate(() => {
+    const pane = document.querySelector(".react-flow__pane")?.getBoundingClientRect();
+    if (!pane) return null;
+    for (let y = pane.top + 40; y < pane.bottom - 200; y += 9) {
+      for (let x = pane.left + 80; x < pane.right - 260; x += 9) {
+        if (document.elementFromPoint(x, y)?.classList.contains("react-flow__pane")) return { x, y };
+      }
+    }
+    return null;
+  });
+  if (!point) throw new Error("no empty spot on the pane");
+  return point;
+}

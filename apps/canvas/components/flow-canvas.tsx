@@ -1,8 +1,6 @@
 "use client";
 
 import {
-  Background,
-  BackgroundVariant,
   ControlButton,
   Controls,
   type OnNodeDrag,
@@ -27,6 +25,7 @@ import {
 import { statusLabel } from "@/lib/status";
 import { useCanvas } from "@/lib/store";
 import { cullKey, cullRect, fitTransform, isFar } from "@/lib/viewport";
+import { DotBackground } from "./dot-background";
 import { FleetLayer } from "./fleet-layer";
 import { FleetMinimap } from "./fleet-minimap";
 import { useDark } from "./theme";
@@ -255,12 +254,7 @@ export function FlowCanvas() {
         maxZoom={MAX_ZOOM}
         proOptions={{ hideAttribution: true }}
       >
-        <Background
-          variant={BackgroundVariant.Dots}
-          gap={24}
-          size={1.2}
-          color={dark ? "#334155" : "#cbd5e1"}
-        />
+        <DotBackground gap={24} size={1.2} color={dark ? "#334155" : "#cbd5e1"} />
         <FleetLayer />
         {scene.length > 0 && (
           <Panel position="bottom-right">
