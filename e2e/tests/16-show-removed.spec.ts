@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { createWorkspace, uniqueName } from "../support/api";
+import { drag } from "../support/drag";
 import { PGLITE } from "../support/tags";
 
 // SPEC §1: a removed workspace is "not drawn (shown only with 'show removed')".
@@ -35,6 +36,29 @@ test(
     await expect(card.getByRole("button", { name: "Restart" })).toHaveCount(0);
     await expect(keptCard).toHaveAttribute("data-status", "awaiting_agent");
     await card.screenshot({ path: testInfo.outputPath("removed-card.png") });
+
+    // It stays where it was on the canvas (a drag on it pans the view, as on the pane), and the
+    // server, which would refuse the move, is not asked.
+    const offset = async () => {
+      const [a, b] = [await card.boundingBox(), await keptCard.boundingBox()];
+      return a && b ? { x: a.x - b.x, y: a.y - b.y } : null;
+    };
+    const before = await offset();
+    const moves: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("workspace.move")) moves.push(r.url());
+    });
+    await drag(page, card, { x: 140, y: 90 });
+    await expect.poll(offset).toEqual(before);
+    await expect(page.locator(".toast--error")).toHaveCount(0);
+    expect(moves).toEqual([]);
+
+    // Nor does it take children: a live card dropped on it is simply moved there, not nested.
+    const saved = page.waitForResponse((r) => r.url().includes("workspace.move") && r.ok());
+    await drag(page, keptCard, card);
+    await saved;
+    await expect(page.getByRole("dialog", { name: "Move into another workspace?" })).toHaveCount(0);
+    await expect(keptCard).toHaveAttribute("data-status", "awaiting_agent");
 
     // Nothing left to do to it: the menu only opens its details, and the panel offers no action.
     await card.locator(".card__head").click({ button: "right" });

@@ -137,8 +137,11 @@ export function FlowCanvas() {
       const cx = self.internals.positionAbsolute.x + w / 2;
       const cy = self.internals.positionAbsolute.y + h / 2;
       let found: string | null = null;
+      const { workspaces } = useCanvas.getState();
       for (const other of flow.getState().nodes) {
         if (other.hidden || excluded.current.has(other.id)) continue;
+        // A removed card (shown with "Show removed") takes no children: the server would refuse.
+        if (workspaces[other.id]?.status === "removed") continue;
         const internal = rf.getInternalNode(other.id);
         if (!internal) continue;
         const { x, y } = internal.internals.positionAbsolute;

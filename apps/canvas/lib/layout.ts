@@ -90,8 +90,11 @@ export function buildLayout(
   ) => {
     const size = sizeOf(ws, depth);
     const prev = prevById.get(ws.id);
+    // A removed card (shown with "Show removed") stays where it was: the server refuses its moves.
+    const fixed = ws.status === "removed";
     const same =
       prev &&
+      (prev.draggable === false) === fixed &&
       prev.position.x === ws.x &&
       prev.position.y === ws.y &&
       (prev.parentId ?? null) === parent &&
@@ -113,6 +116,8 @@ export function buildLayout(
       };
       if (parent) node.parentId = parent;
       else delete node.parentId;
+      if (fixed) node.draggable = false;
+      else delete node.draggable;
       nodes.push(node);
     }
     const ax = ox + ws.x;

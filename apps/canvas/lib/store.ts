@@ -155,9 +155,16 @@ export interface CanvasState {
 
 let toastSeq = 0;
 
-/** Layout-relevant fields: only changes to these rebuild React Flow nodes. */
+/** Layout-relevant fields: only changes to these rebuild React Flow nodes (a removed card is fixed). */
 function layoutChanged(a: CardView | undefined, b: CardView): boolean {
-  return !a || a.x !== b.x || a.y !== b.y || a.parentId !== b.parentId || a.collapsed !== b.collapsed;
+  return (
+    !a ||
+    a.x !== b.x ||
+    a.y !== b.y ||
+    a.parentId !== b.parentId ||
+    a.collapsed !== b.collapsed ||
+    (a.status === "removed") !== (b.status === "removed")
+  );
 }
 
 export const useCanvas = create<CanvasState>()((set, get) => ({
@@ -258,7 +265,7 @@ export const useCanvas = create<CanvasState>()((set, get) => ({
         return ws && ws.status !== "removed" ? [{ ...ws, status: "removed" as const }] : [];
       });
       for (const ws of marked) workspaces[ws.id] = ws;
-      if (marked.length) set({ workspaces });
+      if (marked.length) set({ workspaces, ...layoutOf(workspaces, get().nodes) });
       return;
     }
     let changed = false;

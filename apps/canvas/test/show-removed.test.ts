@@ -52,3 +52,22 @@ describe('"Show removed" (SPEC §1)', () => {
     expect(shown()).toEqual({ a: "removed" });
   });
 });
+
+describe("a removed card shown on the canvas", () => {
+  const node = (id: string) => store().nodes.find((n) => n.id === id);
+
+  it("cannot be dragged (a move would only be refused and rolled back); live cards can", () => {
+    store().setShowRemoved(true);
+    store().replaceAll([card("a", 1), card("gone", 1, { status: "removed" })]);
+    expect(node("gone")?.draggable).toBe(false);
+    expect(node("a")?.draggable).not.toBe(false);
+  });
+
+  it("becomes fixed when it is removed while shown", () => {
+    store().setShowRemoved(true);
+    store().replaceAll([card("a", 1)]);
+    expect(node("a")?.draggable).not.toBe(false);
+    store().remove(["a"]);
+    expect(node("a")?.draggable).toBe(false);
+  });
+});
