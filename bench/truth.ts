@@ -61,6 +61,8 @@ try {
 const met = (f: Figure) => f.ms !== null && f.ms <= f.targetMs && f.wrongSeen.length === 0;
 const rows = figures.map((f) => ({
   fault: f.fault,
+  // The run's database, except where a case brings its own (the embedded PGlite kill -9).
+  database: f.database,
   "true status": f.trueStatus,
   "time to truth ms": f.ms ?? "never",
   target: f.target,

@@ -367,6 +367,8 @@ describe("the embedded PGlite server killed with kill -9 mid-write", () => {
     await call(server.url, "workspace.create", { name: "after the crash" });
     recordTruth({
       fault: "embedded PGlite server kill -9 mid-write",
+      // This case always runs its own embedded PGlite server, whatever DATABASE_URL says.
+      database: "pglite",
       trueStatus: "opens again, 0 acknowledged writes lost",
       ms: openedMs,
       targetMs: 60_000,

@@ -24,11 +24,13 @@ export interface TruthFigure {
   wrongSeen: string[];
   /** Anything else worth a column: counts of events, processes, rows. */
   detail?: string;
+  /** The database the figure is about, when it is not the suite's (DATABASE_URL's) own. */
+  database?: "postgres" | "pglite";
 }
 
 export function recordTruth(figure: TruthFigure): void {
   const file = process.env.TRUTH_REPORT;
   if (!file) return;
-  const database = process.env.DATABASE_URL ? "postgres" : "pglite";
+  const database = figure.database ?? (process.env.DATABASE_URL ? "postgres" : "pglite");
   appendFileSync(file, `${JSON.stringify({ ...figure, database, at: new Date().toISOString() })}\n`);
 }
