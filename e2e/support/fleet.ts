@@ -17,12 +17,20 @@ export async function centrePixel(page: Page): Promise<[number, number, number]>
   });
 }
 
+/** The canvas zoom, as React Flow's viewport element has it now. */
+export function canvasZoom(page: Page): Promise<number> {
+  return page
+    .locator(".react-flow__viewport")
+    .evaluate((el) => Number(/scale\(([\d.e-]+)\)/.exec(el.style.transform)?.[1]));
+}
+
 /** Zooms out with the Controls button (around the centre) until the far-zoom layer draws. */
 export async function zoomOutToFar(page: Page): Promise<Locator> {
   const layer = page.getByTestId("fleet-layer");
   for (let i = 0; i < 12 && (await layer.getAttribute("data-lod")) !== "far"; i++) {
+    const before = await canvasZoom(page);
     await page.getByRole("button", { name: "Zoom Out" }).click();
-    await page.waitForTimeout(150);
+    await expect.poll(() => canvasZoom(page)).toBeLessThan(before);
   }
   await expect(layer).toHaveAttribute("data-lod", "far");
   return layer;

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { createWorkspace, heartbeat, uniqueName, WEDGE_ERROR } from "../support/api";
 import { openCard } from "../support/canvas";
-import { centrePixel, emptyPanePoint, focusedCardId, zoomOutToFar } from "../support/fleet";
+import { canvasZoom, centrePixel, emptyPanePoint, focusedCardId, zoomOutToFar } from "../support/fleet";
 
 const AMBER: [number, number, number] = [245, 158, 11];
 const EMERALD: [number, number, number] = [16, 185, 129];
@@ -86,10 +86,7 @@ test("a pan moves the dotted layer with the view and composites the cards while 
   }
 
   // Zoomed out until the dots would be under 6 px apart, they are hidden (noise, not help).
-  const zoom = () =>
-    page
-      .locator(".react-flow__viewport")
-      .evaluate((el) => Number(/scale\(([\d.e-]+)\)/.exec(el.style.transform)?.[1]));
+  const zoom = () => canvasZoom(page);
   await zoomOutToFar(page);
   await expect(dots).toBeVisible();
   for (let i = 0; i < 12 && (await zoom()) * 24 >= 6; i++)
