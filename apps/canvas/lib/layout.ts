@@ -1,13 +1,8 @@
-import type { CardView } from "@molecule/contracts";
+import { CARD_HEIGHT, CARD_WIDTH, type CardView, MAX_DRAWN_DEPTH, regionSizes } from "@molecule/contracts";
 import type { Node } from "@xyflow/react";
 
-/** Card footprint (matches packages/api placement: 260×140 cards on a 300×180 grid). */
-export const CARD_WIDTH = 260;
-export const CARD_HEIGHT = 150;
-/** Room around the children inside an expanded parent card. */
-export const PARENT_PADDING = 20;
-/** Children dropped into a parent never go above its slim header (packages/api placement: y 60). */
-export const PARENT_HEADER = 60;
+// The card and region geometry is shared with the server's placement of new workspaces.
+export { CARD_HEIGHT, CARD_WIDTH, PARENT_HEADER, PARENT_PADDING } from "@molecule/contracts";
 
 /** Node data carries only the id: cards read their workspace from the store (no callbacks in data). */
 export type CardData = { id: string };
@@ -35,11 +30,6 @@ export interface Rect {
   h: number;
 }
 
-interface Size {
-  width: number;
-  height: number;
-}
-
 /**
  * Builds React Flow nodes from workspaces: parents before children (React Flow requires it),
  * children positioned relative to their parent, descendants of collapsed parents hidden, and
@@ -59,24 +49,8 @@ export function buildLayout(
     else children.set(parent, [ws]);
   }
 
-  const sizes = new Map<string, Size | null>();
-  const sizeOf = (ws: CardView, depth: number): Size | null => {
-    if (sizes.has(ws.id)) return sizes.get(ws.id) ?? null;
-    const kids = children.get(ws.id);
-    let size: Size | null = null;
-    if (kids?.length && !ws.collapsed && depth < 32) {
-      let width = CARD_WIDTH;
-      let height = CARD_HEIGHT;
-      for (const kid of kids) {
-        const k = sizeOf(kid, depth + 1) ?? { width: CARD_WIDTH, height: CARD_HEIGHT };
-        width = Math.max(width, kid.x + k.width + PARENT_PADDING);
-        height = Math.max(height, kid.y + k.height + PARENT_PADDING);
-      }
-      size = { width, height };
-    }
-    sizes.set(ws.id, size);
-    return size;
-  };
+  const sizes = regionSizes(Object.values(workspaces));
+  const sizeOf = (ws: CardView) => sizes.get(ws.id) ?? null;
 
   const nodes: CardNode[] = [];
   const scene: SceneItem[] = [];
@@ -88,7 +62,7 @@ export function buildLayout(
     ox: number,
     oy: number,
   ) => {
-    const size = sizeOf(ws, depth);
+    const size = sizeOf(ws);
     const prev = prevById.get(ws.id);
     // A removed card (shown with "Show removed") stays where it was: the server refuses its moves.
     const fixed = ws.status === "removed";
@@ -133,7 +107,7 @@ export function buildLayout(
         region: size !== null,
       });
     }
-    if (depth >= 32) return;
+    if (depth >= MAX_DRAWN_DEPTH) return;
     for (const kid of children.get(ws.id) ?? []) visit(kid, ws.id, hidden || ws.collapsed, depth + 1, ax, ay);
   };
   for (const root of children.get(null) ?? []) visit(root, null, false, 0, 0, 0);

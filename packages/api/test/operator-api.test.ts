@@ -1,3 +1,4 @@
+import { CARD_HEIGHT, CARD_WIDTH, regionSizes } from "@molecule/contracts";
 import { eq, rowsOf, sql, workspaceEvents, workspaceSecrets } from "@molecule/db";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -276,6 +277,38 @@ describe("layout and org edits", () => {
     const spots = new Set(roots.map((w) => `${w.x},${w.y}`));
     expect(created.length).toBe(3);
     expect(spots.size).toBeGreaterThan(1);
+  });
+
+  it("places a new workspace clear of a team's whole region, not just its header card", async () => {
+    // A team with children fills the first slots of the grid as a region (the canvas draws it so).
+    const team = (await api.workspace.create.mutate({ name: "Region team", external: true })).workspace;
+    for (let i = 0; i < 6; i++)
+      await api.workspace.create.mutate({ name: `Region member ${i}`, external: true, parentId: team.id });
+    const fresh = (await api.workspace.create.mutate({ name: "Placed after the team", external: true }))
+      .workspace;
+
+    const all = await api.workspace.list.query();
+    const sizes = regionSizes(all);
+    const rectOf = (w: (typeof all)[number]) => ({
+      x: w.x,
+      y: w.y,
+      ...(sizes.get(w.id) ?? { width: CARD_WIDTH, height: CARD_HEIGHT }),
+    });
+    expect(sizes.get(team.id)?.height).toBeGreaterThan(CARD_HEIGHT);
+    const mine = rectOf(all.find((w) => w.id === fresh.id)!);
+    const overlapping = all
+      .filter((w) => !w.parentId && w.id !== fresh.id)
+      .filter((w) => {
+        const r = rectOf(w);
+        return (
+          mine.x < r.x + r.width &&
+          r.x < mine.x + mine.width &&
+          mine.y < r.y + r.height &&
+          r.y < mine.y + mine.height
+        );
+      })
+      .map((w) => w.name);
+    expect(overlapping).toEqual([]);
   });
 
   it("two concurrent reparents that would make a loop together: one wins, the other is refused", async () => {

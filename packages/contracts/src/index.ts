@@ -1,5 +1,6 @@
 export * from "./actions";
 export * from "./agent-text";
+export * from "./canvas-geometry";
 export * from "./events";
 export * from "./history";
 export * from "./ids";
