@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/services/logger";
+import { SESSION_COOKIE } from "../src/services/operator-auth";
 import {
   createWorkspace,
   eventsOf,
@@ -53,6 +54,13 @@ describe.skipIf(!ON_POSTGRES)(
       expect((await post(ts, "/registry/heartbeat", { workspace_id: ws.id }, ws.token)).status).toBe(200);
       const before = await rowOf(ts.db.handle.db, ws.id);
       const eventsBefore = (await eventsOf(ts.db.handle.db, ws.id)).length;
+      const signedIn = await fetch(`${ts.url}/api/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ts.url },
+        body: JSON.stringify({ token: ts.config.adminToken }),
+      });
+      const session = signedIn.headers.get("set-cookie")?.match(/=([^;]+)/)?.[1];
+      expect(session).toBeTruthy();
       const cutAt = lines.length;
 
       await proxy.refuse();
@@ -74,6 +82,18 @@ describe.skipIf(!ON_POSTGRES)(
       expect.soft(listBody.error?.message).toMatch(UNREACHABLE);
       const edit = await post(ts, "/api/trpc/workspace.update", { id: ws.id, name: "during the cut" });
       expect.soft(edit.status).toBe(503);
+      // Signing in (a session row) and a signed-in browser's call (its session is looked up first).
+      const signIn = await fetch(`${ts.url}/api/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ts.url },
+        body: JSON.stringify({ token: ts.config.adminToken }),
+      });
+      expect.soft(signIn.status).toBe(503);
+      expect.soft(signIn.headers.get("retry-after")).toBe("2");
+      const browser = await fetch(`${ts.url}/api/trpc/workspace.list`, {
+        headers: { cookie: `${SESSION_COOKIE}=${session}` },
+      });
+      expect.soft(browser.status).toBe(503);
 
       // Agents: the wire's `{"error": …}` and tRPC's heartbeat, every one of them refused the same way.
       const HEARTBEATS = 20;
