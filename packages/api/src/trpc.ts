@@ -121,11 +121,6 @@ export const createCallerFactory = t.createCallerFactory;
 // ─── 3. Procedures ───────────────────────────────────────────────────────────────────────────────
 
 /**
- * Every call's own input is held to its own body limit (SPEC §3), also inside a batch: the HTTP
- * entry lets a batch be as large as its largest call allows, so a 200 KB heartbeat cannot ride in
- * a batch next to an agent card. The error names `body`, like a request over the limit.
- */
-/**
  * Every procedure: a failure because the database cannot be reached is SERVICE_UNAVAILABLE (503,
  * Retry-After), never a 500 (database-outage.ts decides which failures those are).
  */
@@ -138,6 +133,11 @@ const base = t.procedure.use(async ({ next }) => {
   return result;
 });
 
+/**
+ * Every call's own input is held to its own body limit (SPEC §3), also inside a batch: the HTTP
+ * entry lets a batch be as large as its largest call allows, so a 200 KB heartbeat cannot ride in
+ * a batch next to an agent card. The error names `body`, like a request over the limit.
+ */
 const sized = base.use(async ({ path, getRawInput, next }) => {
   const limit = bodyLimitFor(path);
   // Unreadable input is the procedure's own parser's business (and a procedure without input
