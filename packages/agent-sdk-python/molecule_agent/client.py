@@ -17,7 +17,7 @@ class PlatformError(Exception):
     def __init__(self, message: str, status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status = status
-        #: Seconds from a 429's ``Retry-After`` header, when the platform sent one.
+        #: Seconds from the ``Retry-After`` header of a 429 or 503, when the platform sent one.
         self.retry_after = retry_after
 
 

@@ -39,6 +39,11 @@ export interface AgentOptions {
   errorWindow?: ErrorWindowOptions;
   /** Heartbeat cadence until the server says otherwise. */
   heartbeatIntervalMs?: number;
+  /**
+   * How long one call to the platform may take before it fails and the loop goes on (ms; default
+   * 10,000, MOLECULE_REQUEST_TIMEOUT_MS in createAgentFromEnv).
+   */
+  requestTimeoutMs?: number;
   /** Backoff after failed calls: first delay and cap (ms). */
   backoffBaseMs?: number;
   maxBackoffMs?: number;
@@ -135,7 +140,9 @@ export class Agent {
     this.errors = new ErrorWindow(options.errorWindow);
     this.intervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
     this.log = options.logger ?? defaultLogger;
-    this.client = createPlatformClient(options.platformUrl, () => this.token, options.fetch);
+    this.client = createPlatformClient(options.platformUrl, () => this.token, options.fetch, {
+      timeoutMs: options.requestTimeoutMs,
+    });
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -456,7 +463,7 @@ export class Agent {
     this.options.onStopped?.(error);
   }
 
-  /** Backoff after `failures` failures in a row, never sooner than a 429's Retry-After. */
+  /** Backoff after `failures` failures in a row, never sooner than a 429's or 503's Retry-After. */
   private retryDelay(error: unknown, failures: number): number {
     const delay = backoffDelay(failures, this.backoffBase(), this.maxBackoff());
     const retryAfter = error instanceof PlatformError ? error.retryAfterMs : null;

@@ -18,12 +18,19 @@ interface OutputSchema<T> {
   safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } };
 }
 
-/** A call the platform answered with an error (`status`), or could not be reached (`null`). */
+/**
+ * How long one call may take, answer included, before it fails (PlatformError, status null), like
+ * the Python SDK's `timeout=10.0`: a platform that accepts a connection and never answers must not
+ * stall the heartbeat loop.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** A call the platform answered with an error (`status`), or could not be reached or timed out (`null`). */
 export class PlatformError extends Error {
   constructor(
     message: string,
     readonly status: number | null,
-    /** From a 429's Retry-After header, when the platform sent one. */
+    /** From the Retry-After header of a 429 or 503, when the platform sent one. */
     readonly retryAfterMs: number | null = null,
     options?: { cause?: unknown },
   ) {
@@ -63,12 +70,16 @@ export function createPlatformClient(
   platformUrl: string,
   getToken: () => string,
   fetchImpl: typeof fetch = fetch,
+  options: { timeoutMs?: number } = {},
 ): PlatformClient {
   const base = platformUrl.replace(/\/+$/, "");
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 
   async function post<T>(path: string, input: object, schema: OutputSchema<T>): Promise<T> {
     let response: Response;
+    let text: string;
     try {
+      // One deadline for the whole exchange: a body that never ends is as stuck as no answer.
       response = await fetchImpl(`${base}${path}`, {
         method: "POST",
         headers: {
@@ -77,12 +88,15 @@ export function createPlatformClient(
           authorization: `Bearer ${getToken()}`,
         },
         body: JSON.stringify(mapKeys(input, camelToSnake)),
+        signal: AbortSignal.timeout(timeoutMs),
       });
+      text = await response.text();
     } catch (error) {
-      // Unreachable, refused, reset: worth retrying with backoff.
-      throw new PlatformError(`${path}: ${(error as Error).message}`, null, null, { cause: error });
+      // Unreachable, refused, reset, or no answer in time: worth retrying with backoff.
+      const timedOut = (error as Error | undefined)?.name === "TimeoutError";
+      const why = timedOut ? `no answer within ${timeoutMs} ms (timed out)` : (error as Error).message;
+      throw new PlatformError(`${path}: ${why}`, null, null, { cause: error });
     }
-    const text = await response.text();
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : {};

@@ -6,6 +6,7 @@ import { Agent, type AgentOptions } from "./agent";
  * MOLECULE_PLATFORM_URL, MOLECULE_WORKSPACE_ID, MOLECULE_WORKSPACE_TOKEN, MOLECULE_MODEL.
  * MOLECULE_WORKSPACE_TOKEN_FILE (optional, for external agents) names a file holding the token:
  * it is read again after a 401, so rotating the token is "write the file".
+ * MOLECULE_REQUEST_TIMEOUT_MS (optional) bounds each call to the platform (default 10,000).
  */
 export function createAgentFromEnv(
   options: Partial<AgentOptions> = {},
@@ -26,7 +27,17 @@ export function createAgentFromEnv(
     workspaceId: workspaceId!,
     model: options.model ?? env.MOLECULE_MODEL ?? "",
     tokenSource: options.tokenSource ?? envTokenSource(env),
+    requestTimeoutMs: options.requestTimeoutMs ?? requestTimeoutFrom(env.MOLECULE_REQUEST_TIMEOUT_MS),
   });
+}
+
+/** MOLECULE_REQUEST_TIMEOUT_MS: unset → the default; anything but a positive number is an error. */
+function requestTimeoutFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new Error(`MOLECULE_REQUEST_TIMEOUT_MS must be a positive number of milliseconds, not "${value}".`);
+  return ms;
 }
 
 /** Reads the token file when one is named, else the environment variable (at call time). */

@@ -3,6 +3,7 @@ import { createDb, type DbHandle, migrate } from "@molecule/db";
 import { loadConfig, type ServerConfig } from "./config";
 import { createRequestListener, type Fallback } from "./http/entry";
 import { ensureAdminToken } from "./services/admin-token";
+import { DatabaseOutageLog } from "./services/database-outage";
 import { seedDemoOrg } from "./services/demo-seed";
 import { EventBus } from "./services/event-bus";
 import { startEventRetention } from "./services/event-retention";
@@ -102,6 +103,7 @@ export async function startServer(
     history: new WorkspaceHistory(),
     log,
     metrics,
+    outage: new DatabaseOutageLog(log, () => handle.query("select 1", [])),
   };
   metrics.sources = {
     workspacesByStatus: () =>
@@ -147,6 +149,7 @@ export async function startServer(
     stop() {
       // Idempotent: a signal handler and a test's cleanup may both stop the server.
       stopping ??= (async () => {
+        services.outage.stop();
         for (const stop of stops.reverse())
           await stop().catch((err) => log.error({ err }, "a background service did not stop cleanly"));
         if (!options.handle) await handle.close();

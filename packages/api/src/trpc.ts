@@ -6,6 +6,7 @@
 import { jsonBytes } from "@molecule/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { bodyLimitFor } from "./body-limits";
+import { unavailableError, withUnavailable } from "./services/database-outage";
 import { FieldIssues, HasChildren, invalidToken, otherWorkspace } from "./services/errors";
 import { isOperator } from "./services/operator-auth";
 import { assertAgentRate } from "./services/rate-limit";
@@ -47,7 +48,13 @@ export function createContext(
   const headers = req?.headers ?? new Headers();
   const disconnect = req?.disconnect ?? (() => {});
   if (trustedCaller) return { services, headers, operator: true, disconnect };
-  return isOperator(services, headers).then((operator) => ({ services, headers, operator, disconnect }));
+  // A session lookup that cannot reach the database is a 503, like the procedure it would run.
+  return isOperator(services, headers).then(
+    (operator) => ({ services, headers, operator, disconnect }),
+    (error) => {
+      throw withUnavailable(error);
+    },
+  );
 }
 
 // ─── 2. Init ─────────────────────────────────────────────────────────────────────────────────────
@@ -114,11 +121,24 @@ export const createCallerFactory = t.createCallerFactory;
 // ─── 3. Procedures ───────────────────────────────────────────────────────────────────────────────
 
 /**
+ * Every procedure: a failure because the database cannot be reached is SERVICE_UNAVAILABLE (503,
+ * Retry-After), never a 500 (database-outage.ts decides which failures those are).
+ */
+const base = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const unavailable = unavailableError(result.error);
+    if (unavailable) throw unavailable;
+  }
+  return result;
+});
+
+/**
  * Every call's own input is held to its own body limit (SPEC §3), also inside a batch: the HTTP
  * entry lets a batch be as large as its largest call allows, so a 200 KB heartbeat cannot ride in
  * a batch next to an agent card. The error names `body`, like a request over the limit.
  */
-const sized = t.procedure.use(async ({ path, getRawInput, next }) => {
+const sized = base.use(async ({ path, getRawInput, next }) => {
   const limit = bodyLimitFor(path);
   // Unreadable input is the procedure's own parser's business (and a procedure without input
   // ignores it), exactly as without this check.

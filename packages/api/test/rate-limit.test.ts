@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseRateLimit } from "../src/config";
-import { RateLimited, rateLimitResponseMeta, TokenBuckets } from "../src/services/rate-limit";
+import { RateLimited, TokenBuckets } from "../src/services/rate-limit";
+import { retryAfterResponseMeta } from "../src/services/retry-after";
 import { createWorkspace, heartbeat, register, rowOf, sleep, testServerPerFile } from "./helpers";
 
 describe("token buckets", () => {
@@ -55,8 +56,8 @@ describe("token buckets", () => {
   });
 
   it("responseMeta gives a rate-limited tRPC response its Retry-After", () => {
-    expect(rateLimitResponseMeta({ errors: [] })).toEqual({});
-    expect(rateLimitResponseMeta({ errors: [new RateLimited(2), new RateLimited(3)] })).toEqual({
+    expect(retryAfterResponseMeta({ errors: [] })).toEqual({});
+    expect(retryAfterResponseMeta({ errors: [new RateLimited(2), new RateLimited(3)] })).toEqual({
       headers: { "retry-after": "3" },
     });
   });

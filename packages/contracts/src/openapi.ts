@@ -46,15 +46,17 @@ const wireError = (description: string) => ({
   content: jsonContent(ref("WireError")),
 });
 
+const RETRY_AFTER = { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait." } };
+const UNAVAILABLE =
+  "The database is not reachable (an outage): nothing was written; retry after Retry-After.";
+
 const WIRE_ERRORS = {
   "400": wireError("Invalid body; the message names the field (snake_case)."),
   "401": wireError("Missing, invalid, rotated or revoked workspace token."),
   "403": wireError("The body names another workspace than the token's."),
   "404": wireError("Unknown workspace."),
-  "429": {
-    ...wireError("Over the per-token rate limit; nothing was written."),
-    headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait." } },
-  },
+  "429": { ...wireError("Over the per-token rate limit; nothing was written."), headers: RETRY_AFTER },
+  "503": { ...wireError(UNAVAILABLE), headers: RETRY_AFTER },
 };
 
 const schemaName = (procedure: string, part: "Input" | "Output") =>
@@ -104,6 +106,11 @@ function trpcOperation(p: Procedure, schemas: Record<string, unknown>) {
               properties: { result: { type: "object", properties: { data: output }, required: ["data"] } },
               required: ["result"],
             }),
+          },
+          "503": {
+            description: `SERVICE_UNAVAILABLE. ${UNAVAILABLE}`,
+            headers: RETRY_AFTER,
+            content: jsonContent(ref("TrpcError")),
           },
           default: { description: "A tRPC error.", content: jsonContent(ref("TrpcError")) },
         };

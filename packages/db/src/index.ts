@@ -4,3 +4,4 @@ export * from "./migrate";
 export * from "./paths";
 export * from "./queries";
 export * from "./schema";
+export * from "./unavailable";

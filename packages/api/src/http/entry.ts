@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openApiDocument } from "@molecule/contracts";
+import { DATABASE_RETRY_AFTER_SECONDS, unavailableError } from "../services/database-outage";
 import { requestIdFrom } from "../services/logger";
 import { isOperator } from "../services/operator-auth";
 import { guardRequest } from "../services/request-guard";
@@ -89,6 +90,17 @@ export function createRequestListener(services: Services, fallback?: Fallback): 
       );
     }
     route(req, res, requestId).catch((error) => {
+      // A path outside tRPC and the wire (the session endpoint) that met a database outage: 503.
+      const unavailable = unavailableError(error);
+      if (unavailable && !res.headersSent) {
+        services.outage.refused(unavailable);
+        return sendJson(
+          res,
+          503,
+          { error: unavailable.message },
+          { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+        );
+      }
       log.error(
         { err: error, requestId, method: req.method, path: (req.url ?? "/").split("?")[0] },
         "request failed",

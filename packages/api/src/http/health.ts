@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { DATABASE_RETRY_AFTER_SECONDS } from "../services/database-outage";
 import type { Services } from "../services/services";
 import { VERSION } from "../version";
 import { sendJson } from "./respond";
@@ -10,6 +11,12 @@ export async function handleHealth(res: ServerResponse, services: Services) {
     await services.handle.query("select 1", []);
     sendJson(res, 200, { ok: true, database, version: VERSION });
   } catch {
-    sendJson(res, 503, { ok: false, database, version: VERSION });
+    // The same Retry-After as every call refused while the database is unreachable.
+    sendJson(
+      res,
+      503,
+      { ok: false, database, version: VERSION },
+      { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+    );
   }
 }

@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeartbeatInputSchema } from "@molecule/contracts";
+import { getTRPCErrorShape } from "@trpc/server";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { appRouter } from "../root";
 import { ingestHeartbeat } from "../routers/registry";
+import { DATABASE_RETRY_AFTER_SECONDS, unavailableError } from "../services/database-outage";
 import { rejectReason } from "../services/metrics";
-import { rateLimitResponseMeta, takeAgentToken } from "../services/rate-limit";
+import { takeAgentToken } from "../services/rate-limit";
+import { retryAfterResponseMeta } from "../services/retry-after";
 import type { Services } from "../services/services";
 import { bearerToken, hashToken, plausibleToken } from "../services/tokens";
 import { createContext } from "../trpc";
@@ -56,13 +59,15 @@ export async function handleTrpc(
     res,
     path,
     maxBatchSize: MAX_BATCH,
-    // A 429 carries Retry-After (SPEC §3 [r2]).
-    responseMeta: ({ errors }) => rateLimitResponseMeta({ errors }),
+    // A 429 (SPEC §3 [r2]) and a 503 (database unreachable) carry Retry-After.
+    responseMeta: ({ errors }) => retryAfterResponseMeta({ errors }),
     createContext: () =>
       createContext(services, { headers: toHeaders(req.headers), disconnect: () => res.destroy() }),
     onError({ error, path: at }) {
       if (at === HEARTBEAT) metrics.heartbeatsRejected.inc({ reason: rejectReason(error.code) });
-      if (error.code === "INTERNAL_SERVER_ERROR")
+      // An outage is logged by the outage log (once, then a count), not once per request.
+      if (error.code === "SERVICE_UNAVAILABLE") services.outage.refused(error);
+      else if (error.code === "INTERNAL_SERVER_ERROR")
         log.error({ err: error.cause ?? error, requestId, procedure: at }, "tRPC call failed");
     },
   });
@@ -99,7 +104,21 @@ async function heartbeatFastPath(req: IncomingMessage, res: ServerResponse, serv
     const data = await ingestHeartbeat(services, hashToken(token), parsed.data);
     sendJson(res, 200, { result: { data } });
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // The database unreachable: answered here (tRPC running it again would wait on it twice).
+    const unavailable = unavailableError(error);
+    if (!unavailable) return false;
+    services.metrics.heartbeatsRejected.inc({ reason: rejectReason(unavailable.code) });
+    services.outage.refused(unavailable);
+    const shape = getTRPCErrorShape({
+      config: appRouter._def._config,
+      error: unavailable,
+      type: "mutation",
+      path: HEARTBEAT,
+      input: parsed.data,
+      ctx: undefined,
+    });
+    sendJson(res, 503, { error: shape }, { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
+    return true;
   }
 }

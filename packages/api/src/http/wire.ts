@@ -4,9 +4,11 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createCaller } from "../root";
 import { ingestHeartbeat } from "../routers/registry";
+import { unavailableError } from "../services/database-outage";
 import { invalidToken } from "../services/errors";
 import { rejectReason } from "../services/metrics";
-import { assertAgentRate, retryAfterOf } from "../services/rate-limit";
+import { assertAgentRate } from "../services/rate-limit";
+import { retryAfterOf } from "../services/retry-after";
 import type { Services } from "../services/services";
 import { bearerToken, hashToken, plausibleToken } from "../services/tokens";
 import { createContext, describeFieldErrors, type FieldError, fieldErrors } from "../trpc";
@@ -90,10 +92,13 @@ export async function handleWire(
     sendJson(res, 200, mapKeys(output, camelToSnake));
   } catch (error) {
     const trpc =
-      error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error });
+      unavailableError(error) ??
+      (error instanceof TRPCError ? error : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error }));
     const status = getHTTPStatusCodeFromError(trpc);
     if (heartbeat) services.metrics.heartbeatsRejected.inc({ reason: rejectReason(trpc.code) });
-    if (status >= 500) {
+    // The database unreachable: 503 with its sentence and Retry-After (below), logged as an outage.
+    if (trpc.code === "SERVICE_UNAVAILABLE") services.outage.refused(trpc);
+    else if (status >= 500) {
       services.log.error({ err: error, requestId, endpoint: `/registry/${name}` }, "wire call failed");
       return sendJson(res, status, { error: "Something went wrong on the server." });
     }

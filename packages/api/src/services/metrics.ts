@@ -9,6 +9,7 @@ export type RejectReason =
   | "bad_request"
   | "rate_limited"
   | "too_large"
+  | "unavailable"
   | "error";
 
 /** What the scrape-time gauges read; filled in once the server's services exist (server.ts). */
@@ -163,6 +164,8 @@ export function rejectReason(code: string): RejectReason {
       return "rate_limited";
     case "PAYLOAD_TOO_LARGE":
       return "too_large";
+    case "SERVICE_UNAVAILABLE":
+      return "unavailable";
     default:
       return "error";
   }

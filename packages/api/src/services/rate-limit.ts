@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import type { RateLimit } from "../config";
+import { RetryLater } from "./retry-after";
 import type { Services } from "./services";
 import { bearerToken, hashToken } from "./tokens";
 
@@ -62,9 +63,12 @@ export class TokenBuckets {
 }
 
 /** Why the call was refused: the tRPC error's cause, carrying the Retry-After value. */
-export class RateLimited extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many requests for this workspace token: retry after ${retryAfterSeconds} s.`);
+export class RateLimited extends RetryLater {
+  constructor(retryAfterSeconds: number) {
+    super(
+      `Too many requests for this workspace token: retry after ${retryAfterSeconds} s.`,
+      retryAfterSeconds,
+    );
   }
 }
 
@@ -102,22 +106,4 @@ export function assertAgentRate(services: Services, headers: Headers | string | 
     const cause = new RateLimited(refused.retryAfterSeconds);
     throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: cause.message, cause });
   }
-}
-
-/** The Retry-After header value for an error that a rate limit caused, else null. */
-export function retryAfterOf(error: unknown): string | null {
-  const cause = error instanceof TRPCError ? error.cause : error;
-  return cause instanceof RateLimited ? String(cause.retryAfterSeconds) : null;
-}
-
-/**
- * For tRPC's `responseMeta` in the HTTP adapter: a response that carries a rate-limit error gets
- * its Retry-After header (the largest wait of the batch).
- */
-export function rateLimitResponseMeta({ errors }: { errors: readonly unknown[] }): {
-  headers?: Record<string, string>;
-} {
-  const waits = errors.map(retryAfterOf).filter((v): v is string => v !== null);
-  if (waits.length === 0) return {};
-  return { headers: { "retry-after": String(Math.max(...waits.map(Number))) } };
 }

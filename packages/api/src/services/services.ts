@@ -1,5 +1,6 @@
 import type { DbHandle } from "@molecule/db";
 import type { ServerConfig } from "../config";
+import type { DatabaseOutageLog } from "./database-outage";
 import type { EventBus } from "./event-bus";
 import type { HeartbeatIngest } from "./heartbeat-ingest";
 import type { Logger } from "./logger";
@@ -68,6 +69,8 @@ export interface Services {
   log: Logger;
   /** This server's Prometheus metrics (metrics.ts). */
   metrics: Metrics;
+  /** Where requests refused for an unreachable database are counted and logged (database-outage.ts). */
+  outage: DatabaseOutageLog;
 }
 
 /** What recording a heartbeat needs: the heartbeat ingest is built from this, before `Services`. */

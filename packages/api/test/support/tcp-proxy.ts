@@ -43,13 +43,26 @@ export class TcpProxy {
     this.sockets.clear();
   }
 
-  heal(): void {
+  /**
+   * Postgres stopped: every open connection is reset and the port is closed, so a new connection
+   * is refused (ECONNREFUSED) rather than accepted and dropped. (A connection accepted and then
+   * closed cleanly can leave postgres.js retrying the query that opened it for ever: it reconnects
+   * while that first query is pending, and each close cancels its connect timeout.)
+   */
+  async refuse(): Promise<void> {
+    this.cut();
+    if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Ends the cut (and listens on the same port again after `refuse`). */
+  async heal(): Promise<void> {
     this.cutOff = false;
+    if (!this.server.listening)
+      await new Promise<void>((resolve) => this.server.listen(this.port, "127.0.0.1", resolve));
   }
 
   async close(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.refuse();
   }
 
   private onConnection(client: Socket, targetPort: number, targetHost: string): void {
