@@ -8,8 +8,19 @@ test(
   "show removed: a removed workspace disappears, comes back greyed with a Removed pill and no actions, and goes again",
   PGLITE,
   async ({ page, request }, testInfo) => {
-    const kept = await createWorkspace(request, { name: uniqueName("Kept"), external: true });
-    const doomed = await createWorkspace(request, { name: uniqueName("Doomed"), external: true });
+    // Side by side, far from what other tests create on the same server (they would share the view,
+    // and with "Show removed" on, their removed cards too).
+    const x = 60_000 + Math.round(Math.random() * 20_000);
+    const kept = await createWorkspace(request, {
+      name: uniqueName("Kept"),
+      external: true,
+      canvas: { x, y: 60_000 },
+    });
+    const doomed = await createWorkspace(request, {
+      name: uniqueName("Doomed"),
+      external: true,
+      canvas: { x: x + 300, y: 60_000 },
+    });
     await page.goto(`/?focus=${doomed.id}`);
     await expect(page.getByTestId("connection")).toHaveText("Live");
     const card = page.locator(`[data-workspace-id="${doomed.id}"]`);
