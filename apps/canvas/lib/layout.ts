@@ -4,6 +4,13 @@ import type { Node } from "@xyflow/react";
 // The card and region geometry is shared with the server's placement of new workspaces.
 export { CARD_HEIGHT, CARD_WIDTH, PARENT_HEADER, PARENT_PADDING } from "@molecule/contracts";
 
+/**
+ * A removed card (shown with "Show removed") is drawn under every live one: a live workspace may be
+ * placed where a removed one was. React Flow lifts each child one above its parent, so a removed
+ * team's removed members stay below zero too.
+ */
+const REMOVED_Z = -100;
+
 /** Node data carries only the id: cards read their workspace from the store (no callbacks in data). */
 export type CardData = { id: string };
 export type CardNode = Node<CardData, "workspace">;
@@ -90,8 +97,13 @@ export function buildLayout(
       };
       if (parent) node.parentId = parent;
       else delete node.parentId;
-      if (fixed) node.draggable = false;
-      else delete node.draggable;
+      if (fixed) {
+        node.draggable = false;
+        node.zIndex = REMOVED_Z;
+      } else {
+        delete node.draggable;
+        delete node.zIndex;
+      }
       nodes.push(node);
     }
     const ax = ox + ws.x;
@@ -110,7 +122,10 @@ export function buildLayout(
     if (depth >= MAX_DRAWN_DEPTH) return;
     for (const kid of children.get(ws.id) ?? []) visit(kid, ws.id, hidden || ws.collapsed, depth + 1, ax, ay);
   };
-  for (const root of children.get(null) ?? []) visit(root, null, false, 0, 0, 0);
+  // Removed trees first: the far-zoom layer and the minimap draw in this order, and live cards go on top.
+  const roots = children.get(null) ?? [];
+  for (const root of roots) if (root.status === "removed") visit(root, null, false, 0, 0, 0);
+  for (const root of roots) if (root.status !== "removed") visit(root, null, false, 0, 0, 0);
   return { nodes, scene };
 }
 

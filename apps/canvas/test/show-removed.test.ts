@@ -63,6 +63,15 @@ describe("a removed card shown on the canvas", () => {
     expect(node("a")?.draggable).not.toBe(false);
   });
 
+  it("is drawn under the live cards (a live one may sit where it was)", () => {
+    store().setShowRemoved(true);
+    store().replaceAll([card("a", 1), card("gone", 1, { status: "removed" })]);
+    expect(node("gone")?.zIndex).toBeLessThan(0);
+    expect(node("a")?.zIndex ?? 0).toBe(0);
+    // The far-zoom layer and the minimap paint the scene in order: removed first, live over them.
+    expect(store().scene.map((s) => s.id)).toEqual(["gone", "a"]);
+  });
+
   it("becomes fixed when it is removed while shown", () => {
     store().setShowRemoved(true);
     store().replaceAll([card("a", 1)]);
