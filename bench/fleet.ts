@@ -114,9 +114,18 @@ async function fanout(db: BenchDatabase) {
   });
   await sleep(2_000);
   await serverLoopLag(server); // resets the server's lag histogram: the figure covers the probes
+  const probes = db.fleet.slice(0, FANOUT_PROBES);
+  // Each probe is a live agent, as the one whose status changes is: it has heartbeated (healthy)
+  // before its wedged heartbeat, so the server knows its status.
+  for (const probe of probes) await (await postHeartbeat(server.url, probe, {})).arrayBuffer();
+  // One unmeasured wedge first (another workspace), so no probe measures a cold JIT: the first
+  // status change of a process compiles its whole path.
+  const warm = db.fleet[FANOUT_PROBES]!;
+  await (await postHeartbeat(server.url, warm, {})).arrayBuffer();
+  await (await postHeartbeat(server.url, warm, { runtime_state: "wedged" })).arrayBuffer();
+  await sleep(500);
   const from = await agents.count();
   const probesFrom = Date.now() - server.startedAt;
-  const probes = db.fleet.slice(0, FANOUT_PROBES);
   const latencies: number[] = [];
   // Where each wedge's time went: request → the event's transaction start (the event's `at`,
   // database clock, same machine), → the probe's response, → the first and the last subscriber.
@@ -124,13 +133,13 @@ async function fanout(db: BenchDatabase) {
   const toResponse: number[] = [];
   const toFirst: number[] = [];
   const firstToLast: number[] = [];
+  const perProbe: [number, number][] = [];
   let missing = 0;
   for (const probe of probes) {
     const sentAt = Date.now();
-    const res = await fetch(`${server.url}/registry/heartbeat`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${probe.token}` },
-      body: JSON.stringify({ workspace_id: probe.id, runtime_state: "wedged", sample_error: "bench wedge" }),
+    const res = await postHeartbeat(server.url, probe, {
+      runtime_state: "wedged",
+      sample_error: "bench wedge",
     });
     await res.arrayBuffer();
     toResponse.push(Date.now() - sentAt);
@@ -146,6 +155,7 @@ async function fanout(db: BenchDatabase) {
     latencies.push(...times);
     if (got[0]?.eventAt) toEventAt.push(Date.parse(got[0].eventAt) - sentAt);
     if (times.length) {
+      perProbe.push([times[0]!, times[times.length - 1]!]);
       toFirst.push(times[0]!);
       firstToLast.push(times[times.length - 1]! - times[0]!);
     }
@@ -193,6 +203,8 @@ async function fanout(db: BenchDatabase) {
         100,
       ),
     },
+    // Per probe, in order: ms to the first and to the last subscriber.
+    probesMs: perProbe,
     serverLoopLagMs: serverLag,
     // With BENCH_CPU_PROF_DIR: the probes' window in the server's profile (lib/cpuprofile.ts).
     profileWindowMs,
@@ -201,6 +213,15 @@ async function fanout(db: BenchDatabase) {
   };
   extra.serverRssKiBAfterFanout = server.rssKiB();
   await server.stop();
+}
+
+/** One wire heartbeat of `agent` (healthy unless `body` says otherwise). */
+function postHeartbeat(url: string, agent: { id: string; token: string }, body: Record<string, unknown>) {
+  return fetch(`${url}/registry/heartbeat`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${agent.token}` },
+    body: JSON.stringify({ workspace_id: agent.id, ...body }),
+  });
 }
 
 /**

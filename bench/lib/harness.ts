@@ -14,7 +14,9 @@ import { createDb, migrate } from "@molecule/db";
 import postgres from "postgres";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const serverEntry = join(repoRoot, "apps", "server", "dist", "main.mjs");
+/** BENCH_SERVER_ENTRY: another build to measure (an A/B; keep it in apps/server/dist). */
+export const serverEntry =
+  process.env.BENCH_SERVER_ENTRY ?? join(repoRoot, "apps", "server", "dist", "main.mjs");
 /** Admin token the benchmark servers run with (operator calls, SSE subscribers). */
 export const ADMIN_TOKEN = `bench-admin-${randomBytes(16).toString("hex")}`;
 
