@@ -5,7 +5,7 @@
  * and resumes by lastEventId every RESUME_EVERY_MS. Retention runs with a short window
  * (SOAK_RETENTION_MS) so the event table stays bounded during the run.
  *
- * Processes: the server (apps/server/dist/main.mjs), the agents (lib/soak-agents.mjs), the
+ * Processes: the server (apps/server/dist/main.mjs), the agents (lib/paced-agents.mjs), the
  * subscriber (lib/subscribers.mjs); this process only schedules faults and checks the truth.
  * Postgres only (the checks read workspace_events from a second connection).
  *
@@ -17,20 +17,16 @@
  *
  *   DATABASE_URL=postgres://… pnpm --filter @molecule/bench bench:soak    (SOAK_MINUTES=2 to shorten)
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import postgres from "postgres";
+import { startAgents } from "./lib/agents";
 import {
   ADMIN_TOKEN,
-  type Agent,
   cleanup,
   freshDatabase,
   onCleanup,
   type ReceivedEvent,
-  repoRoot,
   sleep,
   startMolecule,
   startSubscribers,
@@ -51,69 +47,6 @@ const OFFLINE_TARGET_MS = OFFLINE_AFTER_MS + 2_000;
 // How long a fault's true status may take before it counts as not shown: generous, the machine is
 // shared (the figures say how long it really took).
 const SHOWN_WITHIN_MS = 2 * INTERVAL_MS + 10_000;
-
-interface LoadStats {
-  sent: number;
-  ok: number;
-  byStatus: Record<string, number>;
-  socketErrors: number;
-  inFlight: number;
-  skippedBusy: number;
-  answer: { p50Ms: number | null; p99Ms: number | null };
-  worstP99Ms: number;
-  maxLateMs: number;
-  maxSteadyGapMs: number;
-  perSec: number;
-  at: number;
-}
-
-/** The simulated agents (lib/soak-agents.mjs) in their own process, driven over stdin. */
-async function startAgents(url: string, fleet: Agent[]) {
-  const dir = mkdtempSync(join(tmpdir(), "molecule-soak-"));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const fleetFile = join(dir, "fleet.json");
-  writeFileSync(fleetFile, JSON.stringify(fleet));
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, "bench", "lib", "soak-agents.mjs")], {
-    env: { ...process.env, URL: url, FLEET_FILE: fleetFile, INTERVAL_MS: String(INTERVAL_MS) },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  onCleanup(() => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-  });
-  const rates: number[] = [];
-  const answerP50s: number[] = [];
-  let last: LoadStats | null = null;
-  const acks = new Map<string, (ack: { at: number; lastOkAt: number }) => void>();
-  const ready = new Promise<void>((resolve) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const parsed = JSON.parse(line);
-      if (parsed.ready) resolve();
-      else if (parsed.stats) {
-        last = parsed.stats;
-        rates.push(parsed.stats.perSec);
-        if (parsed.stats.answer.p50Ms !== null) answerP50s.push(parsed.stats.answer.p50Ms);
-      } else if (parsed.ack) acks.get(`${parsed.ack}:${parsed.id}`)?.(parsed);
-    });
-  });
-  await ready;
-  return {
-    command(cmd: "wedge" | "heal" | "silent" | "resume", id: string, error?: string) {
-      const acked = new Promise<{ at: number; lastOkAt: number }>((resolve) =>
-        acks.set(`${cmd}:${id}`, resolve),
-      );
-      child.stdin!.write(`${JSON.stringify({ cmd, id, error })}\n`);
-      return acked;
-    },
-    stats: () => last as LoadStats | null,
-    rates,
-    answerP50s,
-    async stop() {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
 
 type Episode =
   | {
@@ -174,7 +107,7 @@ async function main(): Promise<number> {
     RESUME_EVERY_MS: String(RESUME_EVERY_MS),
     PAYLOADS: "1",
   });
-  const agents = await startAgents(server.url, db.fleet);
+  const agents = await startAgents(server.url, db.fleet, { intervalMs: INTERVAL_MS });
   const startedAt = Date.now();
   console.log(
     `[soak] ${WORKSPACES} agents, heartbeat every ${INTERVAL_MS} ms (~${Math.round((WORKSPACES * 1000) / INTERVAL_MS)}/s), ` +

@@ -14,7 +14,9 @@ import { createDb, migrate } from "@molecule/db";
 import postgres from "postgres";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const serverEntry = join(repoRoot, "apps", "server", "dist", "main.mjs");
+/** BENCH_SERVER_ENTRY: another build to measure (an A/B; keep it in apps/server/dist). */
+export const serverEntry =
+  process.env.BENCH_SERVER_ENTRY ?? join(repoRoot, "apps", "server", "dist", "main.mjs");
 /** Admin token the benchmark servers run with (operator calls, SSE subscribers). */
 export const ADMIN_TOKEN = `bench-admin-${randomBytes(16).toString("hex")}`;
 
@@ -102,6 +104,8 @@ export interface RunningProcess {
   child: ChildProcess;
   url: string;
   log: string[];
+  /** Date.now() when the process was spawned (a CPU profile's time 0, near enough). */
+  startedAt: number;
   stop(): Promise<void>;
   rssKiB(): number;
 }
@@ -149,15 +153,26 @@ export function ensureBuilt() {
   if (build.status !== 0) throw new Error("pnpm build failed");
 }
 
-/** The production server (apps/server/dist/main.mjs) on a free port, ready when /api/health is 200. */
+/**
+ * The production server (apps/server/dist/main.mjs), ready when /api/health is 200. On BENCH_PORT
+ * when set (one server at a time: each is stopped before the next starts), else a random port.
+ * BENCH_CPU_PROF_DIR=<dir>: the server runs under `node --cpu-prof` and writes a .cpuprofile there
+ * when it stops (lib/cpuprofile.ts summarises it; or open it in Chrome DevTools).
+ * BENCH_NODE_ARGS: more node flags for the server, space-separated (e.g. `--trace-gc`).
+ */
 export async function startMolecule(
   db: BenchDatabase,
   env: Record<string, string> = {},
 ): Promise<RunningProcess> {
   ensureBuilt();
-  const port = 3400 + Math.floor(Math.random() * 500);
+  const port = Number(process.env.BENCH_PORT ?? 3400 + Math.floor(Math.random() * 500));
   const log: string[] = [];
-  const child = spawn(process.execPath, [serverEntry], {
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const nodeArgs = [
+    ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+    ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+  ];
+  const child = spawn(process.execPath, [...nodeArgs, serverEntry], {
     cwd: repoRoot,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -215,10 +230,12 @@ export async function startBaseline(db: BenchDatabase, mode: "single" | "group")
 
 /** A started process, stopped by PID at cleanup() if nobody stops it earlier. */
 function supervised(child: ChildProcess, url: string, log: string[]): RunningProcess {
+  const startedAt = Date.now();
   const running: RunningProcess = {
     child,
     url,
     log,
+    startedAt,
     stop: () => stopChild(child),
     rssKiB: () => rssOf(child.pid),
   };
@@ -236,7 +253,7 @@ export interface WrkResult {
 
 /**
  * wrk (C, its own process) posting heartbeats round-robin over the fleet. `wire`: the snake_case
- * endpoint; `trpc`: registry.heartbeat. `delayMs` paces each connection (for a target rate).
+ * endpoint; `trpc`: registry.heartbeat. As fast as it can: a paced load is lib/agents.ts.
  */
 export async function wrk(
   url: string,
@@ -245,7 +262,6 @@ export async function wrk(
     style: "wire" | "trpc";
     connections: number;
     seconds: number;
-    delayMs?: number;
     threads?: number;
   },
 ): Promise<WrkResult> {
@@ -277,7 +293,6 @@ function request()
   local i = (n % #ids) + 1
   return wrk.format("POST", "${path}", { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[i] }, ${body})
 end
-${options.delayMs ? `function delay() return ${options.delayMs} end` : ""}
 local bad = 0
 function response(status, headers, body)
   if status ~= 200 then bad = bad + 1 end
@@ -380,6 +395,8 @@ export interface Subscribers {
   telemetry: () => number;
   /** Stream connections made (resumes included); known after stop(). */
   connections: () => number;
+  /** How late the subscriber process's event loop ran (ms); known after stop(). */
+  loopDelayMs: () => { p50: number; p99: number; max: number } | null;
   stop(): Promise<void>;
 }
 
@@ -403,6 +420,7 @@ export async function startSubscribers(
   let telemetryMessages = 0;
   let connections = 0;
   let resyncs = 0;
+  let loopDelayMs: { p50: number; p99: number; max: number } | null = null;
   const ready = new Promise<void>((resolve) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       if (line.startsWith("ready")) return resolve();
@@ -411,6 +429,7 @@ export async function startSubscribers(
         if ("telemetryMessages" in parsed) {
           telemetryMessages = parsed.telemetryMessages;
           connections = parsed.connections;
+          loopDelayMs = parsed.loopDelayMs ?? null;
         } else if (parsed.resync) resyncs++;
         else received.push(parsed);
       } catch {}
@@ -425,6 +444,7 @@ export async function startSubscribers(
     resyncs: () => resyncs,
     telemetry: () => telemetryMessages,
     connections: () => connections,
+    loopDelayMs: () => loopDelayMs,
     async stop() {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");

@@ -5,7 +5,11 @@
 // own "eventAt" and "payload" with PAYLOADS=1). Prints "ready N" once every stream is connected. Env: URL, ADMIN_TOKEN,
 // SUBSCRIBERS; LAST_EVENT_ID to start after that event; RESUME_EVERY_MS to drop each stream on
 // purpose that often and resume it by the last id seen, as a canvas does after a network blip.
-// A RESYNC message prints {"s", "resync": true}. On SIGTERM: {"telemetryMessages", "connections"}.
+// A RESYNC message prints {"s", "resync": true}. On SIGTERM: {"telemetryMessages", "connections",
+// "loopDelayMs": {p50, p99, max}}: how late this process's own event loop ran, i.e. how much a
+// receipt time can be the harness's lateness rather than the server's.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
 const url = process.env.URL;
 const count = Number(process.env.SUBSCRIBERS ?? 50);
 const resumeEveryMs = Number(process.env.RESUME_EVERY_MS ?? 0);
@@ -14,6 +18,8 @@ let connected = 0;
 let connections = 0;
 let telemetryMessages = 0;
 let stopping = false;
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 async function stream(s, lastEventId) {
   const input = encodeURIComponent(JSON.stringify({ lastEventId }));
@@ -35,6 +41,12 @@ async function stream(s, lastEventId) {
         const block = buffer.slice(0, cut);
         buffer = buffer.slice(cut + 2);
         cut = buffer.indexOf("\n\n");
+        // Telemetry is only counted, never parsed: parsing ~100 KB four times a second on 50
+        // streams would make this process, not the server, the one that delays receipt times.
+        if (block.slice(0, 100).includes('"type":"WORKSPACE_TELEMETRY"')) {
+          telemetryMessages++;
+          continue;
+        }
         let event = "";
         let data = "";
         for (const line of block.split("\n")) {
@@ -93,6 +105,12 @@ async function subscriber(s) {
 for (let s = 0; s < count; s++) subscriber(s).catch((error) => console.error(String(error)));
 process.on("SIGTERM", () => {
   stopping = true;
-  console.log(JSON.stringify({ telemetryMessages, connections }));
+  const ms = (ns) => Math.round(ns / 1e5) / 10;
+  const loopDelayMs = {
+    p50: ms(loopDelay.percentile(50)),
+    p99: ms(loopDelay.percentile(99)),
+    max: ms(loopDelay.max),
+  };
+  console.log(JSON.stringify({ telemetryMessages, connections, loopDelayMs }));
   process.exit(0);
 });

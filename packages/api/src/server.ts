@@ -2,6 +2,7 @@ import type { RequestListener } from "node:http";
 import { createDb, type DbHandle, migrate } from "@molecule/db";
 import { loadConfig, type ServerConfig } from "./config";
 import { createRequestListener, type Fallback } from "./http/entry";
+import { useChunkTextEncoderStream } from "./http/text-encoder-stream";
 import { ensureAdminToken } from "./services/admin-token";
 import { DatabaseOutageLog } from "./services/database-outage";
 import { seedDemoOrg } from "./services/demo-seed";
@@ -76,6 +77,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   // Operator auth is always on: the admin token is settled (generated and kept if unset) first.
   const log = options.log ?? createLogger(config.logLevel);
+  // Every SSE message goes through TextEncoderStream: one encode per chunk, not per character.
+  useChunkTextEncoderStream();
   config = ensureAdminToken(config, { log: (line) => log.info(line) });
   const handle = options.handle ?? (await createDb(config.databaseUrl));
   await migrate(handle);

@@ -1,8 +1,8 @@
 import type { EventEnvelope } from "@molecule/contracts";
-import { createDb, type DbHandle, gt, workspaceEvents } from "@molecule/db";
+import { createDb, type DbHandle, eq, gt, sql, workspaceEvents } from "@molecule/db";
 import { describe, expect, it } from "vitest";
 import { EventBus } from "../src/services/event-bus";
-import { lockEventLog, recordEvent } from "../src/services/events";
+import { lockEventLog, recordEvent, toEnvelope, withEventLogLocked } from "../src/services/events";
 import { TEST_ADMIN_TOKEN } from "../src/testing";
 import {
   createWorkspace,
@@ -14,8 +14,10 @@ import {
   trpcQuery,
   waitFor,
 } from "./helpers";
+import { holdEventLog } from "./support/event-log-holder";
 
 const ts = testServerPerFile();
+const EVENT_LOG_LOCK = 7_312_002; // src/services/events.ts
 const db = () => ts.db.handle.db;
 
 function collect(bus: EventBus) {
@@ -154,6 +156,52 @@ describe("event bus across server instances (LISTEN/NOTIFY)", () => {
     },
     40_000,
   );
+
+  it("an event's NOTIFY (built by Postgres) is its envelope exactly as read back from the table", async () => {
+    const seen = collect(ts.server.services.bus);
+    const payload = { name: '名前 🚀 "quoted"\n', nested: { list: [1, 2.5, null, true] }, n: -0.125 };
+    const written = await withEventLogLocked(db(), (tx) =>
+      recordEvent(tx, { workspaceId: "w-envelope", type: "WORKSPACE_UPDATED", payload }),
+    );
+    const [row] = await db()
+      .select()
+      .from(workspaceEvents)
+      .where(eq(workspaceEvents.id, Number(written.id)));
+    await waitFor(async () => seen.some((e) => e.id === written.id), { what: "the NOTIFYed event" });
+    const live = seen.find((e) => e.id === written.id);
+    expect(live).toEqual(toEnvelope(row!));
+    expect(written).toEqual(toEnvelope(row!));
+    expect(live!.payload).toEqual(payload);
+  });
+
+  // The event-log lock is taken before any row lock (events.ts): with the lock and the UPDATE sent
+  // together, Postgres must still run them in that order.
+  it.runIf(ON_POSTGRES)("a status change waiting for the event-log lock holds no row lock yet", async () => {
+    const ws = await createWorkspace(ts, { external: true });
+    await register(ts, ws);
+    const lock = await holdEventLog(ts.db.url!);
+    const other = lock.other;
+    const wedge = heartbeat(ts, ws, { runtimeState: "wedged", sampleError: "stuck" });
+    try {
+      await waitFor(
+        async () =>
+          (
+            await other.query(
+              "select 1 from pg_locks where locktype = 'advisory' and objid = $1 and not granted",
+              [EVENT_LOG_LOCK],
+            )
+          ).length > 0,
+        { what: "the status change waiting for the event-log lock" },
+      );
+      // Its row is free: taking it without waiting succeeds.
+      await other.db.transaction((tx) =>
+        tx.execute(sql`select id from workspaces where id = ${ws.id} for update nowait`),
+      );
+    } finally {
+      await lock.release();
+    }
+    expect((await wedge).data.status).toBe("degraded");
+  });
 
   it("the server's own bus receives events written through its API (one connection is enough)", async () => {
     const seen = collect(ts.server.services.bus);

@@ -1,12 +1,12 @@
-import { createDb, rowsOf, sql } from "@molecule/db";
+import { rowsOf, sql } from "@molecule/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config";
 import { pruneEvents } from "../src/services/event-retention";
 import { createWorkspace, ON_POSTGRES, startTestServer, type TestServer, waitFor } from "./helpers";
+import { holdEventLog } from "./support/event-log-holder";
 import { StreamWatch } from "./support/stream-watch";
 
 const DAY_MS = 24 * 60 * 60_000;
-const EVENT_LOG_LOCK = 7_312_002; // services/events.ts
 
 let ts: TestServer;
 const db = () => ts.db.handle.db;
@@ -137,22 +137,8 @@ describe("event retention", () => {
       const ids = await newEvents(2);
       await age(ids[0]!, 40);
       // Another connection holds the event-log lock as a long event write would.
-      const other = await createDb(ts.db.url!);
-      let release: () => void = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked: () => void = () => {};
-      const isLocked = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
-      const holder = other.db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`);
-        locked();
-        await held;
-      });
+      const lock = await holdEventLog(ts.db.url!);
       try {
-        await isLocked;
         const pass = pruneEvents(ts.server.services);
         const outcome = await Promise.race([
           pass.then(() => "done"),
@@ -161,9 +147,7 @@ describe("event retention", () => {
         expect(outcome).toBe("done");
         expect(await eventIds()).not.toContain(ids[0]);
       } finally {
-        release();
-        await holder;
-        await other.close();
+        await lock.release();
       }
     },
   );

@@ -7,6 +7,7 @@ import { hashToken } from "../src/services/tokens";
 import {
   createWorkspace,
   eventsOf,
+  eventTypes,
   operator,
   register,
   rowOf,
@@ -98,6 +99,50 @@ describe("heartbeat group commit", () => {
     ]);
     expect(results.map(codeOf)).toEqual(["OK", "OK"]);
     expect((await rowOf(db(), ws.id)).currentTask).toBe("second");
+  });
+
+  it("a heartbeat that changes a known status goes straight to its transaction, not through a batch", async () => {
+    const ws = await online();
+    await ingest().submit(hashToken(ws.token), hb(ws.id)); // steady: a batch, and now known online
+    const before = { ...ingest().stats };
+    const wedged = await ingest().submit(hashToken(ws.token), hb(ws.id, { runtimeState: "wedged" }));
+    const healed = await ingest().submit(hashToken(ws.token), hb(ws.id));
+    expect([wedged.status, healed.status]).toEqual(["degraded", "online"]);
+    expect(ingest().stats.batches).toBe(before.batches);
+    expect(ingest().stats.transitions).toBe(before.transitions + 2);
+    expect(await eventTypes(db(), ws.id)).toEqual(
+      expect.arrayContaining(["WORKSPACE_DEGRADED", "WORKSPACE_ONLINE"]),
+    );
+  });
+
+  it("only the token last accepted goes straight to a transaction: a stranger's is refused by the batch", async () => {
+    const ws = await online();
+    await ingest().submit(hashToken(ws.token), hb(ws.id));
+    const before = { ...ingest().stats };
+    const [stranger] = await submitAll([
+      { token: "x".repeat(43), body: hb(ws.id, { runtimeState: "wedged" }) },
+    ]);
+    expect(codeOf(stranger!)).toBe("UNAUTHORIZED");
+    expect(ingest().stats.batches).toBe(before.batches + 1);
+    expect(ingest().stats.transitions).toBe(before.transitions);
+    expect((await rowOf(db(), ws.id)).status).toBe("online");
+  });
+
+  it("a status change and a heartbeat of one workspace in one turn are written in order, either way", async () => {
+    for (const [first, second, status] of [
+      [{}, { runtimeState: "wedged" }, "degraded"],
+      [{ runtimeState: "wedged" }, {}, "online"],
+    ] as const) {
+      const ws = await online();
+      await ingest().submit(hashToken(ws.token), hb(ws.id));
+      const results = await submitAll([
+        { token: ws.token, body: hb(ws.id, { ...first, currentTask: "first" }) },
+        { token: ws.token, body: hb(ws.id, { ...second, currentTask: "second" }) },
+      ]);
+      expect(results.map(codeOf)).toEqual(["OK", "OK"]);
+      const row = await rowOf(db(), ws.id);
+      expect([row.currentTask, row.status]).toEqual(["second", status]);
+    }
   });
 
   it("a restart racing a heartbeat: the old token never brings the workspace back online", async () => {

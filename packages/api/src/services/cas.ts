@@ -90,8 +90,9 @@ export async function casUpdate(
       toWrite.length === 0 && !decided.inTransaction
         ? await update(db).then(([after]) => (after ? { after, events: [] as EventEnvelope[] } : null))
         : await db.transaction(async (tx) => {
-            if (toWrite.length > 0) await lockEventLog(tx);
-            const [after] = await update(tx);
+            // The lock and the UPDATE go out together (pipelined): Postgres runs them in order, so
+            // the lock is still taken before the row's, with one round trip fewer.
+            const [, [after]] = await Promise.all([toWrite.length > 0 ? lockEventLog(tx) : null, update(tx)]);
             if (!after) return null; // lost the race: someone changed the status since we read it
             const events: EventEnvelope[] = [];
             for (const event of toWrite) events.push(await recordEvent(tx, { workspaceId: id, ...event }));

@@ -100,26 +100,43 @@ export function toEnvelope(row: EventRow): EventEnvelope {
   };
 }
 
+/** A timestamptz as toEnvelope writes it (`Date.toISOString()`: UTC, milliseconds, truncated). */
+export const isoSql = (column: SQL) =>
+  sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The envelope of the workspace_events row `e` as JSON built by Postgres, equal to
+ * `toEnvelope(row)` once parsed: for NOTIFYs sent by the statement that has the row.
+ */
+export const envelopeJsonSql = (e: string) =>
+  sql`json_build_object('id', ${sql.raw(e)}.id::text, 'type', ${sql.raw(e)}.type,
+    'workspaceId', ${sql.raw(e)}.workspace_id, 'at', ${isoSql(sql.raw(`${e}.at`))},
+    'payload', ${sql.raw(e)}.payload)`;
+
 /**
  * Persists an event inside the caller's transaction (which must have called lockEventLog) and
  * queues its NOTIFY, which Postgres delivers only if the transaction commits: listeners never see
  * an event whose change was rolled back.
+ *
+ * The INSERT and the NOTIFY go out together, without waiting for each other (pipelined on the
+ * transaction's connection): the NOTIFY reads the row this session has just inserted (currval),
+ * so it costs no round trip of its own. A status change is a handful of round trips, and on a
+ * busy server each one waits its turn on the event loop (bench/README.md, fleet fan-out).
  */
 export async function recordEvent(
   tx: Tx,
   event: { workspaceId: string; type: PersistedEventType; payload?: Record<string, unknown> },
 ): Promise<EventEnvelope> {
-  const [row] = await tx
-    .insert(workspaceEvents)
-    .values({ workspaceId: event.workspaceId, type: event.type, payload: event.payload ?? {} })
-    .returning();
-  const envelope = toEnvelope(row!);
-  await notify(tx, envelope);
-  return envelope;
-}
-
-async function notify(tx: Tx, envelope: EventEnvelope) {
-  let text = JSON.stringify(envelope);
-  if (Buffer.byteLength(text, "utf8") > MAX_NOTIFY_BYTES) text = JSON.stringify({ ref: envelope.id });
-  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${text})`);
+  const [[row]] = await Promise.all([
+    tx
+      .insert(workspaceEvents)
+      .values({ workspaceId: event.workspaceId, type: event.type, payload: event.payload ?? {} })
+      .returning(),
+    tx.execute(sql`select pg_notify(${EVENTS_CHANNEL},
+        case when octet_length(n.text) > ${MAX_NOTIFY_BYTES} then json_build_object('ref', n.id::text)::text
+        else n.text end)
+      from (select e.id, ${envelopeJsonSql("e")}::text as text from workspace_events e
+            where e.id = currval(pg_get_serial_sequence('workspace_events', 'id'))) n`),
+  ]);
+  return toEnvelope(row!);
 }

@@ -1,3 +1,4 @@
+import type { WorkspaceStatus } from "@molecule/contracts";
 import {
   DEGRADE_AT,
   type Heartbeat,
@@ -8,6 +9,7 @@ import {
 } from "@molecule/contracts";
 import { pendingDirectives, spendMonthOf } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
+import { transition } from "../domain/status-machine";
 import { invalidToken, otherWorkspace } from "./errors";
 import { recordHeartbeat } from "./registry";
 import type { HeartbeatServices } from "./services";
@@ -26,6 +28,14 @@ import type { HeartbeatServices } from "./services";
  * The SQL below mirrors, as a WHERE condition, exactly when the status machine returns no
  * transition for a heartbeat (domain/status-machine.ts); heartbeat-ingest.test.ts checks the two
  * agree for every status and every class of heartbeat.
+ *
+ * A heartbeat that will change the status skips the batch (SPEC §10: a status change reaches
+ * every canvas within 100 ms, under load): its wait for a batch slot and the batch's round trip
+ * would come before its own transaction anyway. Which heartbeats those are is known from the
+ * status each workspace's last heartbeat left (`known`), with the token that heartbeat carried:
+ * only that token goes straight to the transaction (an unknown one is checked by the batch first,
+ * so no stranger's request ever takes the event-log lock). A stale guess costs a round trip, never
+ * a wrong status: the transaction path re-reads the row and decides again.
  */
 
 /** What one caller gets back, or the error its own request earned. */
@@ -132,9 +142,12 @@ export class HeartbeatIngest {
   private queue: Pending[] = [];
   private scheduled = false;
   private inFlight = 0;
-  // Workspaces in a batch being written: a second heartbeat of the same workspace waits for the
-  // next batch, so batches never touch the same row (no lock waits, no deadlocks between them).
+  // Workspaces in a batch (or a straight transaction) being written: a second heartbeat of the
+  // same workspace waits for the next batch, so writes of one workspace never overlap or reorder
+  // (no lock waits, no deadlocks between batches, the later heartbeat wins).
   private busy = new Set<string>();
+  /** Per workspace: the status its last accepted heartbeat left, and that heartbeat's token. */
+  private known = new Map<string, { status: WorkspaceStatus; pendingRestart: boolean; tokenHash: string }>();
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
 
@@ -148,6 +161,16 @@ export class HeartbeatIngest {
 
   /** Records one heartbeat whose body was validated; resolves with that caller's own answer. */
   submit(tokenHash: string, hb: Heartbeat): Promise<HeartbeatOutput> {
+    const id = hb.workspaceId;
+    if (
+      this.changesStatus(tokenHash, hb) &&
+      !this.busy.has(id) &&
+      !this.queue.some((p) => p.hb.workspaceId === id)
+    ) {
+      this.busy.add(id);
+      this.stats.transitions++;
+      return this.transactHeld(tokenHash, hb);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ tokenHash, hb, resolve, reject });
       if (!this.scheduled) {
@@ -159,6 +182,34 @@ export class HeartbeatIngest {
         });
       }
     });
+  }
+
+  /** Whether this heartbeat, from the token last accepted for it, changes the known status. */
+  private changesStatus(tokenHash: string, hb: Heartbeat): boolean {
+    const known = this.known.get(hb.workspaceId);
+    if (!known || known.tokenHash !== tokenHash || known.pendingRestart) return false;
+    return transition(known.status, { kind: "heartbeat", ...hb }) !== null;
+  }
+
+  private learn(id: string, tokenHash: string, status: WorkspaceStatus, pendingRestart: boolean) {
+    // Bounded by the fleet; a map this large means ids churn, and forgetting only costs a batch.
+    if (this.known.size >= 1_000_000) this.known.clear();
+    this.known.set(id, { status, pendingRestart, tokenHash });
+  }
+
+  /**
+   * The transaction-with-event path (recordHeartbeat → casUpdate) for a workspace marked busy,
+   * which it lets go when done; learns the status it leaves.
+   */
+  private async transactHeld(tokenHash: string, hb: Heartbeat): Promise<HeartbeatOutput> {
+    try {
+      const out = await recordHeartbeat(this.services, hb.workspaceId, hb, tokenHash);
+      this.learn(hb.workspaceId, tokenHash, out.status, out.directives.includes("restart"));
+      return out;
+    } finally {
+      this.busy.delete(hb.workspaceId);
+      this.pump();
+    }
   }
 
   private pump() {
@@ -177,15 +228,18 @@ export class HeartbeatIngest {
       if (batch.length === 0) return; // everything left waits for a workspace in flight
       this.inFlight++;
       for (const id of ids) this.busy.add(id);
-      void this.write(batch).finally(() => {
+      // What the batch still holds: write() lets each workspace go as its caller is answered, or
+      // hands it on to its transaction (which lets it go when done).
+      const held = new Set(ids);
+      void this.write(batch, held).finally(() => {
         this.inFlight--;
-        for (const id of ids) this.busy.delete(id);
+        for (const id of held) this.busy.delete(id);
         this.pump();
       });
     }
   }
 
-  private async write(batch: Pending[]) {
+  private async write(batch: Pending[], held: Set<string>) {
     let rows: BatchRow[];
     try {
       rows = await this.runBatch(batch);
@@ -193,7 +247,7 @@ export class HeartbeatIngest {
       // One caller's bad value (a string Postgres cannot store) must not fail everybody else's
       // heartbeat: on a data error, write them one by one so only that caller gets the error.
       if (batch.length > 1 && isDataError(error)) {
-        await Promise.all(batch.map((item) => this.write([item])));
+        await Promise.all(batch.map((item) => this.write([item], held)));
         return;
       }
       const failure = isDataError(error)
@@ -215,11 +269,10 @@ export class HeartbeatIngest {
       else if (row.tokenWorkspace !== item.hb.workspaceId) item.reject(otherWorkspace());
       else if (row.status === null) {
         // The heartbeat changes the status (or crosses the budget): one transaction with its event.
+        // The workspace stays busy until it commits, so its next heartbeat is written after it.
         this.stats.transitions++;
-        recordHeartbeat(this.services, item.hb.workspaceId, item.hb, item.tokenHash).then(
-          item.resolve,
-          item.reject,
-        );
+        held.delete(item.hb.workspaceId);
+        this.transactHeld(item.tokenHash, item.hb).then(item.resolve, item.reject);
       } else {
         const after = {
           status: row.status as HeartbeatOutput["status"],
@@ -228,6 +281,10 @@ export class HeartbeatIngest {
           monthlySpend: Number(row.monthlySpend),
           spendMonth: row.spendMonth,
         };
+        this.learn(item.hb.workspaceId, item.tokenHash, after.status, after.pendingRestart);
+        // Answered: its next heartbeat need not wait for the rest of this batch.
+        held.delete(item.hb.workspaceId);
+        this.busy.delete(item.hb.workspaceId);
         this.services.telemetry.publish(item.hb.workspaceId, telemetryOf(row, now));
         item.resolve({
           status: after.status,

@@ -3,7 +3,7 @@ import { rowsOf, type SQL, sql } from "@molecule/db";
 import { TRPCError } from "@trpc/server";
 import { transition } from "../domain/status-machine";
 import { casUpdate } from "./cas";
-import { EVENTS_CHANNEL, withEventLogLocked } from "./events";
+import { EVENTS_CHANNEL, envelopeJsonSql, isoSql, withEventLogLocked } from "./events";
 import { metricsOf } from "./metrics";
 import type { Services } from "./services";
 
@@ -267,7 +267,6 @@ async function findCandidates(services: Db, since: Date | null): Promise<Found> 
 }
 
 /** A timestamptz as JavaScript's toISOString() writes it (UTC, milliseconds, "Z"). */
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * online/degraded → offline for up to `limit` silent workspaces, set-based: one transaction that
@@ -304,15 +303,12 @@ async function markOfflineChunk(
       ),
       events as (
         insert into workspace_events (workspace_id, type, payload)
-        select id, 'WORKSPACE_OFFLINE', jsonb_build_object('lastHeartbeatAt', ${iso(sql`last_heartbeat_at`)})
+        select id, 'WORKSPACE_OFFLINE', jsonb_build_object('lastHeartbeatAt', ${isoSql(sql`last_heartbeat_at`)})
         from went
         order by id
         returning id, workspace_id, type, payload, at
       )
-      select e.workspace_id as id, g.was,
-        pg_notify(${EVENTS_CHANNEL}, json_build_object(
-          'id', e.id::text, 'type', e.type, 'workspaceId', e.workspace_id, 'at', ${iso(sql`at`)},
-          'payload', e.payload)::text)
+      select e.workspace_id as id, g.was, pg_notify(${EVENTS_CHANNEL}, ${envelopeJsonSql("e")}::text)
       from events e join went g on g.id = e.workspace_id`);
     return rowsOf<{ id: string; was: string }>(result);
   });

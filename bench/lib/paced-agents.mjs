@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// The soak's simulated agents, in a process of their own (never the server's event loop): every
-// agent of FLEET_FILE ([{id, token}]) POSTs /registry/heartbeat once per INTERVAL_MS, spread
-// evenly over the interval, on keep-alive connections (SOCKETS of them).
+// Simulated agents, in a process of their own (never the server's event loop): every agent of
+// FLEET_FILE ([{id, token}]) POSTs /registry/heartbeat once per INTERVAL_MS, spread evenly over the
+// interval, on keep-alive connections (SOCKETS of them). So N agents make a flat N / INTERVAL_MS
+// heartbeats per ms: the soak's fleet, and the fleet bench's background load (bench/lib/agents.ts).
 //
 // Commands arrive on stdin as JSON lines and are acknowledged on stdout:
 //   {"cmd":"wedge","id","error"}  its heartbeats say runtime_state "wedged" with that sample_error
 //   {"cmd":"heal","id"}           healthy heartbeats again, the next one at once
 //   {"cmd":"silent","id"}         it stops heartbeating (a hang, a partition)
 //   {"cmd":"resume","id"}         it heartbeats again, the first one at once
+//   {"cmd":"count"}               {"ack":"count","sent","ok","at"}: totals so far, for a rate over
+//                                 any window (two counts)
 // Every STATS_EVERY_MS it prints {"stats": …}: heartbeats sent and answered, non-200 answers by
 // status, socket errors, how late the schedule ran, and the longest gap between two answered
 // heartbeats of any agent that was never given a command, answer times (p50/p99 this window, worst p99) (a gap near OFFLINE_AFTER_MS means the
@@ -143,6 +146,10 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   try {
     command = JSON.parse(line);
   } catch {
+    return;
+  }
+  if (command.cmd === "count") {
+    console.log(JSON.stringify({ ack: "count", sent: stats.sent, ok: stats.ok, at: Date.now() }));
     return;
   }
   const a = byId.get(command.id);
