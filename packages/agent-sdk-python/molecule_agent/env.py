@@ -1,5 +1,6 @@
 """The environment the platform gives a workspace process (SPEC §7), read in one place:
-MOLECULE_PLATFORM_URL, MOLECULE_WORKSPACE_ID, MOLECULE_WORKSPACE_TOKEN, MOLECULE_MODEL.
+MOLECULE_PLATFORM_URL, MOLECULE_WORKSPACE_ID, MOLECULE_WORKSPACE_TOKEN, MOLECULE_MODEL;
+MOLECULE_REQUEST_TIMEOUT_MS (optional) bounds each call to the platform (default 10,000 ms).
 MOLECULE_WORKSPACE_TOKEN_FILE (optional, for external agents) names a file holding the token: it is
 read again after a 401, so rotating the token is "write the file"."""
 
@@ -42,9 +43,26 @@ def agent_from_env(env: Mapping[str, str] | None = None, **options: Any) -> Agen
     if missing:
         raise ValueError(f"Missing environment for the agent: {', '.join(missing)}.")
     options.setdefault("model", source.get("MOLECULE_MODEL", ""))
+    if "timeout" not in options:
+        timeout = _request_timeout(source.get("MOLECULE_REQUEST_TIMEOUT_MS"))
+        if timeout is not None:
+            options["timeout"] = timeout
     return Agent(
         str(platform_url),
         str(workspace_id),
         token_source or env_token_source(source, token_file),
         **options,
     )
+
+
+def _request_timeout(value: str | None) -> float | None:
+    """MOLECULE_REQUEST_TIMEOUT_MS (as the TypeScript SDK reads it) in seconds; unset → the default."""
+    if value is None or value.strip() == "":
+        return None
+    try:
+        ms = float(value)
+    except ValueError:
+        ms = float("nan")
+    if not (ms > 0 and ms != float("inf")):
+        raise ValueError(f'MOLECULE_REQUEST_TIMEOUT_MS must be a positive number of milliseconds, not "{value}".')
+    return ms / 1000

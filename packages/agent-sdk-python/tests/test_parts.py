@@ -153,3 +153,42 @@ class PayloadTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RequestTimeoutFromEnvTest(unittest.TestCase):
+    """MOLECULE_REQUEST_TIMEOUT_MS bounds each call, as in the TypeScript SDK."""
+
+    ENV = {"MOLECULE_PLATFORM_URL": "", "MOLECULE_WORKSPACE_ID": "ws-1", "MOLECULE_WORKSPACE_TOKEN": "t"}
+
+    def test_a_platform_that_never_answers_fails_the_call_within_the_timeout(self):
+        import socket
+        import time
+
+        from molecule_agent import PlatformError, agent_from_env
+
+        # A real server that accepts the connection and never answers.
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        held = []
+        try:
+            url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+            agent = agent_from_env({**self.ENV, "MOLECULE_PLATFORM_URL": url, "MOLECULE_REQUEST_TIMEOUT_MS": "300"})
+            started = time.monotonic()
+            with self.assertRaises(PlatformError) as caught:
+                agent.heartbeat()
+            held.append(listener.accept()[0])
+            self.assertLess(time.monotonic() - started, 3)
+            self.assertIsNone(caught.exception.status)
+            self.assertIn("timed out", str(caught.exception))
+        finally:
+            for conn in held:
+                conn.close()
+            listener.close()
+
+    def test_a_bad_value_is_a_clear_error(self):
+        from molecule_agent import agent_from_env
+
+        for bad in ("0", "-5", "soon", "inf"):
+            with self.assertRaisesRegex(ValueError, "MOLECULE_REQUEST_TIMEOUT_MS"):
+                agent_from_env({**self.ENV, "MOLECULE_PLATFORM_URL": "http://127.0.0.1:1", "MOLECULE_REQUEST_TIMEOUT_MS": bad})
