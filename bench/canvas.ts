@@ -25,6 +25,7 @@ import { type Browser, type CDPSession, chromium, type Page } from "@playwright/
 import postgres from "postgres";
 import { STATUS_COLOURS } from "../apps/canvas/lib/status-colours";
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../e2e/support/chromium";
+import { emptyPanePoint } from "../e2e/support/fleet";
 
 const WORKSPACES = Number(process.env.WORKSPACES ?? 2000);
 const PARENTS = Number(process.env.PARENTS ?? 4);
@@ -366,26 +367,6 @@ async function domState(page: Page) {
       zoom: Math.round(zoom * 1000) / 1000,
     };
   });
-}
-
-/**
- * A point on the empty pane (no card under it), for dragging the canvas itself: the first one
- * scanning from (left, top) as fractions of the pane, before (right, bottom) pixels from its far edges.
- */
-async function emptyPanePoint(page: Page, area = { left: 0.3, top: 0.5, right: 250, bottom: 20 }) {
-  const point = await page.evaluate((a) => {
-    const pane = document.querySelector(".react-flow__pane")?.getBoundingClientRect();
-    if (!pane) return null;
-    for (let y = pane.top + pane.height * a.top; y < pane.bottom - a.bottom; y += 7) {
-      for (let x = pane.left + pane.width * a.left; x < pane.right - a.right; x += 7) {
-        const el = document.elementFromPoint(x, y);
-        if (el?.classList.contains("react-flow__pane")) return { x, y };
-      }
-    }
-    return null;
-  }, area);
-  if (!point) throw new Error("no empty spot on the pane to drag");
-  return point;
 }
 
 /**

@@ -46,18 +46,25 @@ export function screenPath(name: string, fallback: string): string {
   return process.env.SCREENS_DIR ? `${process.env.SCREENS_DIR}/${name}` : fallback;
 }
 
-/** A point on the empty pane (no card or panel under it), for dragging the canvas itself. */
-export async function emptyPanePoint(page: Page): Promise<{ x: number; y: number }> {
-  const point = await page.evaluate(() => {
+/**
+ * A point on the empty pane (no card or panel under it), for dragging the canvas itself: the first
+ * one scanning from (left, top), as fractions of the pane, to (right, bottom) pixels before its far
+ * edges. The defaults keep clear of the toolbar, the controls and the minimap. bench/canvas.ts too.
+ */
+export async function emptyPanePoint(
+  page: Page,
+  area = { left: 0.3, top: 0.5, right: 250, bottom: 20 },
+): Promise<{ x: number; y: number }> {
+  const point = await page.evaluate((a) => {
     const pane = document.querySelector(".react-flow__pane")?.getBoundingClientRect();
     if (!pane) return null;
-    for (let y = pane.top + 40; y < pane.bottom - 200; y += 9) {
-      for (let x = pane.left + 80; x < pane.right - 260; x += 9) {
+    for (let y = pane.top + pane.height * a.top; y < pane.bottom - a.bottom; y += 7) {
+      for (let x = pane.left + pane.width * a.left; x < pane.right - a.right; x += 7) {
         if (document.elementFromPoint(x, y)?.classList.contains("react-flow__pane")) return { x, y };
       }
     }
     return null;
-  });
-  if (!point) throw new Error("no empty spot on the pane");
+  }, area);
+  if (!point) throw new Error("no empty spot on the pane to drag");
   return point;
 }

@@ -64,7 +64,8 @@ test("a pan moves the dotted layer with the view and composites the cards while 
   expect(before.step).toBeGreaterThan(0);
   expect(await willChange()).toBe("auto");
 
-  const from = await emptyPanePoint(page);
+  // Room below and right of the point for the drag.
+  const from = await emptyPanePoint(page, { left: 0.05, top: 0.1, right: 260, bottom: 200 });
   const shift = { x: 37, y: 23 };
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();

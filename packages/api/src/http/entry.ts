@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openApiDocument } from "@molecule/contracts";
-import { DATABASE_RETRY_AFTER_SECONDS, unavailableError } from "../services/database-outage";
+import { DATABASE_RETRY_AFTER_HEADER, unavailableError } from "../services/database-outage";
 import { requestIdFrom } from "../services/logger";
 import { isOperator } from "../services/operator-auth";
 import { guardRequest } from "../services/request-guard";
@@ -94,12 +94,7 @@ export function createRequestListener(services: Services, fallback?: Fallback): 
       const unavailable = unavailableError(error);
       if (unavailable && !res.headersSent) {
         services.outage.refused(unavailable);
-        return sendJson(
-          res,
-          503,
-          { error: unavailable.message },
-          { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
-        );
+        return sendJson(res, 503, { error: unavailable.message }, DATABASE_RETRY_AFTER_HEADER);
       }
       log.error(
         { err: error, requestId, method: req.method, path: (req.url ?? "/").split("?")[0] },

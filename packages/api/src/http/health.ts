@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { DATABASE_RETRY_AFTER_SECONDS } from "../services/database-outage";
+import { DATABASE_RETRY_AFTER_HEADER } from "../services/database-outage";
 import type { Services } from "../services/services";
 import { VERSION } from "../version";
 import { sendJson } from "./respond";
@@ -12,11 +12,6 @@ export async function handleHealth(res: ServerResponse, services: Services) {
     sendJson(res, 200, { ok: true, database, version: VERSION });
   } catch {
     // The same Retry-After as every call refused while the database is unreachable.
-    sendJson(
-      res,
-      503,
-      { ok: false, database, version: VERSION },
-      { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
-    );
+    sendJson(res, 503, { ok: false, database, version: VERSION }, DATABASE_RETRY_AFTER_HEADER);
   }
 }

@@ -4,7 +4,7 @@ import { getTRPCErrorShape } from "@trpc/server";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { appRouter } from "../root";
 import { ingestHeartbeat } from "../routers/registry";
-import { DATABASE_RETRY_AFTER_SECONDS, unavailableError } from "../services/database-outage";
+import { DATABASE_RETRY_AFTER_HEADER, unavailableError } from "../services/database-outage";
 import { rejectReason } from "../services/metrics";
 import { takeAgentToken } from "../services/rate-limit";
 import { retryAfterResponseMeta } from "../services/retry-after";
@@ -118,7 +118,7 @@ async function heartbeatFastPath(req: IncomingMessage, res: ServerResponse, serv
       input: parsed.data,
       ctx: undefined,
     });
-    sendJson(res, 503, { error: shape }, { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
+    sendJson(res, 503, { error: shape }, DATABASE_RETRY_AFTER_HEADER);
     return true;
   }
 }

@@ -6,6 +6,8 @@ import { RetryLater } from "./retry-after";
 /** What a client hears while the database is unreachable (503), and how long it should wait. */
 export const DATABASE_UNAVAILABLE_MESSAGE = "The database is not reachable; retry shortly.";
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
+/** The header every 503 for an unreachable database carries (health included). */
+export const DATABASE_RETRY_AFTER_HEADER = { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) } as const;
 
 /** The cause of a 503: the driver's error stays underneath (for the outage log), never sent out. */
 export class DatabaseUnavailable extends RetryLater {
